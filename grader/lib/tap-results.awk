@@ -1,0 +1,40 @@
+# tap-results.awk - turn Bats' TAP output into one record per test.
+#
+# Writes "NUMBER<TAB>pass|fail<TAB>NAME" lines to stdout, and each failed test's message to
+# MSGDIR/NUMBER.txt, without Bats' own stack-trace lines (the student needs the diagnosis,
+# not the harness's line numbers). Only lines that Bats itself writes at the start of a
+# line ("ok", "not ok") decide a result: a tested program's output reaches the TAP stream
+# only inside a failure message, where Bats prefixes every line with "# ".
+function flush() {
+    if (num != "" && status == "fail") {
+        printf "%s", msg > (msgdir "/" num ".txt")
+        close(msgdir "/" num ".txt")
+    }
+    msg = ""
+}
+/^ok [0-9]+ / {
+    flush(); num = $2; status = "pass"
+    name = substr($0, length("ok " num " ") + 1)
+    sub(/ # skip.*$/, "", name)
+    print num "\t" status "\t" name
+    next
+}
+/^not ok [0-9]+ / {
+    flush(); num = $3; status = "fail"
+    name = substr($0, length("not ok " num " ") + 1)
+    if (match(name, / # timeout after [0-9]+s$/)) {
+        msg = "the test did not finish within its time limit (" substr(name, RSTART + 17) "): something blocked (a read that never returns? a missing shutdown()?)\n"
+        name = substr(name, 1, RSTART - 1)
+    }
+    print num "\t" status "\t" name
+    next
+}
+/^# / && num != "" && status == "fail" {
+    line = substr($0, 3)
+    if (line ~ /^\((in test file|from function|in file) /) next
+    if (line ~ /^ +(in test file|from function|in file) /) next
+    if (line ~ /^  `.*' failed/) next
+    msg = msg line "\n"
+    next
+}
+END { flush() }
