@@ -6,11 +6,12 @@
 #     harness_setup
 # and undone in teardown() by harness_teardown. docs/harness.md describes every helper.
 #
-# Every process a test starts goes through h_start, which puts it in its own process group
-# (timeout(1) does that), bounds it in time, closes fd 3 (Bats' result stream: a program that
-# inherits it could write into the results, and Bats waits for every holder of it before it
-# ends), and enters the test's network namespace.
+# Every process a test starts goes through harness/bin/launch under setsid: its own session
+# and process group, bounded in time, no descriptor above 2 inherited (fd 3 is Bats' result
+# stream: a program that holds it could write into the results, and Bats waits for every
+# holder of it), its exit status written to a file, and inside the test's network namespace.
 
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 bats_load_library bats-file
@@ -96,14 +97,16 @@ harness_teardown() {
 # h_kill_group - stop process group PGID: TERM, up to 2 s to go, then KILL; reap it.
 h_kill_group() {
     local pgid=$1 i
-    h_alive "$pgid" || { wait "$pgid" 2>/dev/null; return 0; }
-    kill -TERM -- "-$pgid" 2>/dev/null || kill -TERM "$pgid" 2>/dev/null
-    for ((i = 0; i < 100; i++)); do
-        h_alive "$pgid" || break
-        sleep 0.02
-    done
-    kill -KILL -- "-$pgid" 2>/dev/null || kill -KILL "$pgid" 2>/dev/null
-    wait "$pgid" 2>/dev/null
+    if h_alive "$pgid"; then
+        kill -TERM -- "-$pgid" 2>/dev/null || kill -TERM "$pgid" 2>/dev/null || true
+        for ((i = 0; i < 100; i++)); do
+            h_alive "$pgid" || break
+            sleep 0.02
+        done
+    fi
+    # Also after the leader is gone: a forked child may still hold the group.
+    kill -KILL -- "-$pgid" 2>/dev/null || true
+    wait "$pgid" 2>/dev/null || true
     return 0
 }
 
@@ -194,7 +197,7 @@ h_start() {
         fail "test bug: a process named '$name' was already started in this test"
         return 1
     fi
-    timeout -k 2 "$limit" "${H_NSENTER[@]}" "$@" \
+    setsid "${HARNESS_ROOT}/bin/launch" "${H_DIR}/${name}.status" "$limit" "${H_NSENTER[@]}" "$@" \
         </dev/null >"${BATS_TEST_TMPDIR}/${name}.out" 2>"${BATS_TEST_TMPDIR}/${name}.err" 3>&- &
     H_PIDS[$name]=$!
     H_ORDER+=("$name")
@@ -229,20 +232,21 @@ student() {
     shift
     H_RUNS=$((H_RUNS + 1))
     h_student_cmd "$prog" "${prog}-run${H_RUNS}" "$@" || return 127
-    [[ -t 0 ]] && exec </dev/null
-    timeout -k 2 "$((STUDENT_TIMEOUT * $(h_slow_factor)))" "${H_NSENTER[@]}" "${H_CMD[@]}" 3>&-
+    if [[ -t 0 ]]; then exec </dev/null; fi
+    setsid -w "${HARNESS_ROOT}/bin/launch" - "$((STUDENT_TIMEOUT * $(h_slow_factor)))" \
+        "${H_NSENTER[@]}" "${H_CMD[@]}" 3>&-
 }
 
 # peer - run C peer PEER in the foreground, in the test's namespace.
 peer() {
     local name=$1
     shift
-    timeout -k 2 "$STUDENT_TIMEOUT" "${H_NSENTER[@]}" "${HARNESS_BIN}/${name}" "$@" 3>&-
+    setsid -w "${HARNESS_ROOT}/bin/launch" - "$STUDENT_TIMEOUT" "${H_NSENTER[@]}" "${HARNESS_BIN}/${name}" "$@" 3>&-
 }
 
 # in_netns - run any command in the test's namespace, time-bounded.
 in_netns() {
-    timeout -k 2 "$STUDENT_TIMEOUT" "${H_NSENTER[@]}" "$@" 3>&-
+    setsid -w "${HARNESS_ROOT}/bin/launch" - "$STUDENT_TIMEOUT" "${H_NSENTER[@]}" "$@" 3>&-
 }
 
 # ---------------------------------------------------------------- looking at processes
@@ -254,16 +258,17 @@ pid_of() {
 out_of() { echo "${BATS_TEST_TMPDIR}/$1.out"; }
 err_of() { echo "${BATS_TEST_TMPDIR}/$1.err"; }
 
-# h_program_pid - the pid of the program itself (timeout(1)'s child; nsenter, env, valgrind
-# and qemu exec in place, so it is the program by now).
-h_program_pid() {
-    local pid
+# program_pid - the pid of NAME's program itself: launch's grandchild, under timeout(1)
+# (nsenter, env, valgrind and qemu exec in place, so it is the program by now).
+program_pid() {
+    local pid level kids
     pid=$(pid_of "$1") || return 1
-    local kids
-    kids=$(cat "/proc/${pid}/task/${pid}/children" 2>/dev/null) || return 1
-    kids=${kids%% *}
-    [[ -n "$kids" ]] || return 1
-    echo "$kids"
+    for level in timeout program; do
+        kids=$(cat "/proc/${pid}/task/${pid}/children" 2>/dev/null) || return 1
+        pid=${kids%% *}
+        [[ -n "$pid" ]] || return 1
+    done
+    echo "$pid"
 }
 
 # is_running - true while NAME has not exited.
@@ -282,8 +287,13 @@ wait_for_exit() {
         status=124
         return 0
     fi
-    status=0
-    wait "$pid" || status=$?
+    # The status file is written by launch just before it exits; read it (not `wait`), so
+    # that this works in `run`'s subshell too.
+    for ((i = 0; i < 50; i++)); do
+        [[ -s "${H_DIR}/${name}.status" ]] && break
+        sleep 0.02
+    done
+    status=$(cat "${H_DIR}/${name}.status" 2>/dev/null) || status=255
 }
 
 # stop - send SIG (default TERM) to NAME and wait for it to exit; sets `status`.
@@ -291,7 +301,7 @@ stop() {
     local name=$1 sig=${2:-TERM} pid
     pid=$(pid_of "$name") || return 1
     local prog
-    prog=$(h_program_pid "$name") || prog=$pid
+    prog=$(program_pid "$name") || prog=$pid
     kill "-$sig" "$prog" 2>/dev/null
     wait_for_exit "$name" 5
 }
@@ -299,7 +309,7 @@ stop() {
 # fds_of - NAME's open descriptors, "N -> target" per line (Valgrind's own high fds left out).
 fds_of() {
     local pid fd
-    pid=$(h_program_pid "$1") || return 1
+    pid=$(program_pid "$1") || return 1
     for fd in "/proc/${pid}/fd/"*; do
         fd=${fd##*/}
         [[ "$fd" =~ ^[0-9]+$ && "$fd" -lt 1000 ]] || continue
@@ -314,7 +324,7 @@ h_tcp_listeners() {
         [[ -r "$file" ]] || continue
         while read -r sl local rem st rest; do
             [[ "$st" == 0A ]] || continue
-            read -r _ _ _ _ _ _ inode _ <<<"$rest"
+            read -r _ _ _ _ _ inode _ <<<"$rest"
             echo "$((16#${local##*:})) ${inode}"
         done < <(tail -n +2 "$file")
     done
@@ -323,7 +333,7 @@ h_tcp_listeners() {
 # listening_ports_of - the TCP ports NAME's program holds in LISTEN, one a line.
 listening_ports_of() {
     local pid inodes port inode
-    pid=$(h_program_pid "$1") || return 0
+    pid=$(program_pid "$1") || return 0
     inodes=$(fds_of "$1" | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p')
     [[ -n "$inodes" ]] || return 0
     while read -r port inode; do

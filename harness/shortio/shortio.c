@@ -1,0 +1,554 @@
+/*
+ * shortio.c - an LD_PRELOAD library that makes socket I/O come out short.
+ *
+ * On a loopback socket, read() and write() almost always transfer every
+ * byte asked for, so a program that ignores their return value seems to
+ * work. Over a real network they do not. Loaded with
+ *
+ *     LD_PRELOAD=$HARNESS_BIN/shortio.so SHORTIO_SEED=42 ./client ...
+ *
+ * this library wraps read, recv, recvfrom, recvmsg, readv, write, send,
+ * sendto, sendmsg and writev: on a socket, each call transfers between 1
+ * and SHORTIO_MAX bytes (drawn at random, reproducibly from SHORTIO_SEED),
+ * and with SHORTIO_EINTR=P, P percent of the calls fail with EINTR without
+ * transferring anything. Both are things the kernel is allowed to do, so a
+ * correct program still works; one that assumes full transfers breaks.
+ *
+ * Environment (read on the first wrapped call):
+ *   SHORTIO_SEED     generator seed, 0 or more (default 1)
+ *   SHORTIO_MAX      largest count one call may transfer, 1 or more (default 7)
+ *   SHORTIO_EINTR    percent of calls failing with EINTR, 0-100 (default 0)
+ *   SHORTIO_ALL_FDS  1: also cut pipes, files and terminals (default 0)
+ * A bad value is reported once on stderr and then no call is changed.
+ *
+ * Only stream descriptors are cut: cutting a datagram would silently drop
+ * the rest of it (or send a smaller one), which the kernel never does, so
+ * datagram and seqpacket sockets get only the EINTR failures.
+ *
+ * Build: gcc -shared -fPIC -o shortio.so shortio.c -ldl
+ */
+#define _GNU_SOURCE  /* RTLD_NEXT */
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* The functions we wrap, as found further down the library search order. */
+static struct {
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+	    socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int,
+	    const struct sockaddr *, socklen_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	ssize_t (*read_chk)(int, void *, size_t, size_t);
+	ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
+	ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int,
+	    struct sockaddr *, socklen_t *);
+} real;
+
+/* Settings and generator state, shared by all threads of the process. */
+static struct {
+	int ready;          /* settings read and real functions found */
+	int enabled;        /* 0 if a setting was bad: change nothing */
+	uint64_t state;     /* splitmix64 state */
+	uint64_t max;       /* SHORTIO_MAX */
+	unsigned eintr;     /* SHORTIO_EINTR, percent */
+	int all_fds;        /* SHORTIO_ALL_FDS */
+} cfg;
+
+/* Guards cfg: concurrent threads must not corrupt the generator state. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* How a wrapped call is to proceed. */
+enum plan {
+	PLAN_PASS,   /* call the real function with the caller's count */
+	PLAN_CUT,    /* call it with the (smaller) count chosen */
+	PLAN_EINTR   /* fail with EINTR without calling it */
+};
+
+/*
+ * complain - write "shortio: bad NAME 'VALUE'" on stderr.
+ *
+ * Uses the real write() directly: stdio could allocate or lock, and would
+ * come back into our own write(). Returns nothing.
+ */
+static void
+complain(const char *name, const char *value)
+{
+	const char *parts[] = { "shortio: bad ", name, " '", value, "'\n" };
+	size_t i;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		(void)real.write(STDERR_FILENO, parts[i], strlen(parts[i]));
+}
+
+/*
+ * read_setting - parse environment variable NAME as an integer in
+ * [MIN, MAX], or DEFAULT if it is unset or empty.
+ *
+ * Returns 0 and stores the value in *OUT, or -1 after complaining.
+ */
+static int
+read_setting(const char *name, unsigned long long min, unsigned long long max,
+    unsigned long long def, unsigned long long *out)
+{
+	const char *s = getenv(name);
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL || *s == '\0') {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	/* strtoull accepts "-1" (as a huge number): allow digits only. */
+	if (errno != 0 || *end != '\0' || s[0] < '0' || s[0] > '9' ||
+	    v < min || v > max) {
+		complain(name, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * setup - find the real functions and read the settings, once.
+ *
+ * Must be called with LOCK held. Returns nothing; a bad setting leaves
+ * cfg.enabled at 0 so that no call is changed.
+ */
+static void
+setup(void)
+{
+	unsigned long long seed, max, eintr, all;
+	int ok = 1;
+
+	if (cfg.ready)
+		return;
+	real.read = (ssize_t (*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
+	real.recv = (ssize_t (*)(int, void *, size_t, int))
+	    dlsym(RTLD_NEXT, "recv");
+	real.recvfrom = (ssize_t (*)(int, void *, size_t, int,
+	    struct sockaddr *, socklen_t *))dlsym(RTLD_NEXT, "recvfrom");
+	real.recvmsg = (ssize_t (*)(int, struct msghdr *, int))
+	    dlsym(RTLD_NEXT, "recvmsg");
+	real.readv = (ssize_t (*)(int, const struct iovec *, int))
+	    dlsym(RTLD_NEXT, "readv");
+	real.write = (ssize_t (*)(int, const void *, size_t))
+	    dlsym(RTLD_NEXT, "write");
+	real.send = (ssize_t (*)(int, const void *, size_t, int))
+	    dlsym(RTLD_NEXT, "send");
+	real.sendto = (ssize_t (*)(int, const void *, size_t, int,
+	    const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "sendto");
+	real.sendmsg = (ssize_t (*)(int, const struct msghdr *, int))
+	    dlsym(RTLD_NEXT, "sendmsg");
+	real.writev = (ssize_t (*)(int, const struct iovec *, int))
+	    dlsym(RTLD_NEXT, "writev");
+	real.read_chk = (ssize_t (*)(int, void *, size_t, size_t))
+	    dlsym(RTLD_NEXT, "__read_chk");
+	real.recv_chk = (ssize_t (*)(int, void *, size_t, size_t, int))
+	    dlsym(RTLD_NEXT, "__recv_chk");
+	real.recvfrom_chk = (ssize_t (*)(int, void *, size_t, size_t, int,
+	    struct sockaddr *, socklen_t *))dlsym(RTLD_NEXT, "__recvfrom_chk");
+
+	/* Check every variable, so each bad one is reported. */
+	if (read_setting("SHORTIO_SEED", 0, UINT64_MAX, 1, &seed) < 0)
+		ok = 0;
+	if (read_setting("SHORTIO_MAX", 1, SSIZE_MAX, 7, &max) < 0)
+		ok = 0;
+	if (read_setting("SHORTIO_EINTR", 0, 100, 0, &eintr) < 0)
+		ok = 0;
+	if (read_setting("SHORTIO_ALL_FDS", 0, 1, 0, &all) < 0)
+		ok = 0;
+	cfg.state = seed;
+	cfg.max = max;
+	cfg.eintr = (unsigned)eintr;
+	cfg.all_fds = (int)all;
+	cfg.enabled = ok;
+	cfg.ready = 1;
+}
+
+/*
+ * next_random - the next number from the splitmix64 generator.
+ *
+ * Must be called with LOCK held. Returns 64 random bits.
+ */
+static uint64_t
+next_random(void)
+{
+	uint64_t z = (cfg.state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/*
+ * ensure_setup - setup() for calls that pass through without a plan.
+ *
+ * Returns nothing; afterwards the real functions are known.
+ */
+static void
+ensure_setup(void)
+{
+	pthread_mutex_lock(&lock);
+	setup();
+	pthread_mutex_unlock(&lock);
+}
+
+/*
+ * lock_for_fork, unlock_after_fork - hold LOCK across fork().
+ *
+ * A child gets a copy of the mutex in whatever state it was; had another
+ * thread held it at that moment, the child's first read or write would
+ * wait for ever. Taking it before fork() and releasing it on both sides
+ * afterwards rules that out.
+ */
+static void
+lock_for_fork(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+static void
+unlock_after_fork(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+/* register_fork_handlers - run when the library is loaded. */
+__attribute__((constructor)) static void
+register_fork_handlers(void)
+{
+	pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+}
+
+/*
+ * classify - how much FD is affected: 0 not at all, 1 EINTR only (a
+ * datagram socket), 2 EINTR and short counts (a stream).
+ *
+ * Looked up on every call, never cached: descriptor numbers are reused,
+ * so what FD was on the last call says nothing about what it is now.
+ */
+static int
+classify(int fd)
+{
+	struct stat st;
+	int type;
+	socklen_t len = sizeof(type);
+
+	if (fstat(fd, &st) < 0)
+		return 0;  /* the real call will report the bad descriptor */
+	if (!S_ISSOCK(st.st_mode))
+		return cfg.all_fds ? 2 : 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return 0;
+	return type == SOCK_STREAM ? 2 : 1;
+}
+
+/*
+ * plan_call - decide what a wrapped call on FD asking for COUNT bytes does.
+ *
+ * Returns PLAN_EINTR, PLAN_CUT with the count to use in *CUT (1 to
+ * min(COUNT, SHORTIO_MAX)), or PLAN_PASS. Leaves errno as it found it.
+ */
+static enum plan
+plan_call(int fd, size_t count, size_t *cut)
+{
+	int saved = errno;
+	enum plan plan = PLAN_PASS;
+	int level;
+
+	pthread_mutex_lock(&lock);
+	setup();
+	/* A zero count transfers nothing and is passed on untouched. */
+	if (cfg.enabled && count > 0 && (level = classify(fd)) > 0) {
+		if (cfg.eintr > 0 && next_random() % 100 < cfg.eintr) {
+			plan = PLAN_EINTR;
+		} else if (level == 2) {
+			uint64_t limit = count < cfg.max ? count : cfg.max;
+
+			*cut = (size_t)(1 + next_random() % limit);
+			plan = PLAN_CUT;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	errno = saved;
+	return plan;
+}
+
+/*
+ * plan_count - plan_call() for a single buffer of COUNT bytes.
+ *
+ * Returns the count to pass to the real function, or -1 (errno EINTR) if
+ * the call must fail instead.
+ */
+static ssize_t
+plan_count(int fd, size_t count)
+{
+	size_t cut;
+
+	switch (plan_call(fd, count, &cut)) {
+	case PLAN_EINTR:
+		errno = EINTR;
+		return -1;
+	case PLAN_CUT:
+		return (ssize_t)cut;
+	default:
+		return (ssize_t)count;
+	}
+}
+
+/*
+ * iov_total - the number of bytes the IOVCNT buffers of IOV describe.
+ *
+ * Returns the sum, or 0 if IOVCNT is out of range or the sum overflows
+ * (then the call is passed on as it is and the kernel rejects it).
+ */
+static size_t
+iov_total(const struct iovec *iov, int iovcnt)
+{
+	size_t total = 0;
+	int i;
+
+	if (iov == NULL || iovcnt <= 0 || iovcnt > IOV_MAX)
+		return 0;
+	for (i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > SIZE_MAX - total)
+			return 0;
+		total += iov[i].iov_len;
+	}
+	return total;
+}
+
+/*
+ * plan_iov - plan a vector call, building its cut copy of IOV in OUT.
+ *
+ * OUT must have room for IOV_MAX entries. The caller's array is never
+ * changed. Returns the number of entries to use, with *USE pointing at
+ * OUT (cut) or IOV (passed on as it is), or -1 (errno EINTR) if the call
+ * must fail instead.
+ */
+static int
+plan_iov(int fd, const struct iovec *iov, int iovcnt, struct iovec *out,
+    const struct iovec **use)
+{
+	size_t total = iov_total(iov, iovcnt), left;
+	int i, n = 0;
+
+	*use = iov;
+	switch (plan_call(fd, total, &left)) {
+	case PLAN_EINTR:
+		errno = EINTR;
+		return -1;
+	case PLAN_PASS:
+		return iovcnt;
+	case PLAN_CUT:
+		break;
+	}
+	/* Copy buffers in order until LEFT bytes are covered; trim the last. */
+	for (i = 0; i < iovcnt && left > 0; i++) {
+		out[n] = iov[i];
+		if (out[n].iov_len > left)
+			out[n].iov_len = left;
+		left -= out[n].iov_len;
+		n++;
+	}
+	*use = out;
+	return n;
+}
+
+ssize_t
+read(int fd, void *buf, size_t count)
+{
+	ssize_t n = plan_count(fd, count);
+
+	return n < 0 ? -1 : real.read(fd, buf, (size_t)n);
+}
+
+ssize_t
+recv(int fd, void *buf, size_t len, int flags)
+{
+	ssize_t n = plan_count(fd, len);
+
+	return n < 0 ? -1 : real.recv(fd, buf, (size_t)n, flags);
+}
+
+ssize_t
+recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+    socklen_t *fromlen)
+{
+	ssize_t n = plan_count(fd, len);
+
+	return n < 0 ? -1 :
+	    real.recvfrom(fd, buf, (size_t)n, flags, from, fromlen);
+}
+
+ssize_t
+write(int fd, const void *buf, size_t count)
+{
+	ssize_t n = plan_count(fd, count);
+
+	return n < 0 ? -1 : real.write(fd, buf, (size_t)n);
+}
+
+ssize_t
+send(int fd, const void *buf, size_t len, int flags)
+{
+	ssize_t n = plan_count(fd, len);
+
+	return n < 0 ? -1 : real.send(fd, buf, (size_t)n, flags);
+}
+
+ssize_t
+sendto(int fd, const void *buf, size_t len, int flags,
+    const struct sockaddr *to, socklen_t tolen)
+{
+	ssize_t n = plan_count(fd, len);
+
+	return n < 0 ? -1 : real.sendto(fd, buf, (size_t)n, flags, to, tolen);
+}
+
+ssize_t
+readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct iovec cut[IOV_MAX];
+	const struct iovec *use;
+	int n = plan_iov(fd, iov, iovcnt, cut, &use);
+
+	return n < 0 ? -1 : real.readv(fd, use, n);
+}
+
+ssize_t
+writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct iovec cut[IOV_MAX];
+	const struct iovec *use;
+	int n = plan_iov(fd, iov, iovcnt, cut, &use);
+
+	return n < 0 ? -1 : real.writev(fd, use, n);
+}
+
+ssize_t
+sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct iovec cut[IOV_MAX];
+	const struct iovec *use;
+	struct msghdr copy;
+	int n;
+
+	if (msg == NULL || msg->msg_iovlen > IOV_MAX) {
+		ensure_setup();
+		return real.sendmsg(fd, msg, flags);
+	}
+	n = plan_iov(fd, msg->msg_iov, (int)msg->msg_iovlen, cut, &use);
+	if (n < 0)
+		return -1;
+	/* Send from a copy: the caller's msghdr and iovecs stay as they were. */
+	copy = *msg;
+	copy.msg_iov = (struct iovec *)use;
+	copy.msg_iovlen = (size_t)n;
+	return real.sendmsg(fd, &copy, flags);
+}
+
+ssize_t
+recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	struct iovec cut[IOV_MAX];
+	const struct iovec *use;
+	struct msghdr copy;
+	ssize_t got;
+	int n;
+
+	if (msg == NULL || msg->msg_iovlen > IOV_MAX) {
+		ensure_setup();
+		return real.recvmsg(fd, msg, flags);
+	}
+	n = plan_iov(fd, msg->msg_iov, (int)msg->msg_iovlen, cut, &use);
+	if (n < 0)
+		return -1;
+	/*
+	 * Receive into a copy whose data part is cut; msg_control is passed
+	 * through whole, so descriptors sent with SCM_RIGHTS still arrive.
+	 * Then hand back what the kernel filled in: the lengths of the
+	 * address and the control data, and the flags.
+	 */
+	copy = *msg;
+	copy.msg_iov = (struct iovec *)use;
+	copy.msg_iovlen = (size_t)n;
+	got = real.recvmsg(fd, &copy, flags);
+	msg->msg_namelen = copy.msg_namelen;
+	msg->msg_controllen = copy.msg_controllen;
+	msg->msg_flags = copy.msg_flags;
+	return got;
+}
+
+/*
+ * With _FORTIFY_SOURCE, calls whose buffer size the compiler knows go to
+ * these checking versions instead. The check (COUNT no bigger than the
+ * buffer) is left to the real function; a call that passes it gets the
+ * same treatment as the plain one.
+ */
+ssize_t __read_chk(int fd, void *buf, size_t count, size_t buflen);
+ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
+    int flags, struct sockaddr *from, socklen_t *fromlen);
+
+ssize_t
+__read_chk(int fd, void *buf, size_t count, size_t buflen)
+{
+	ssize_t n;
+
+	if (count > buflen) {
+		ensure_setup();
+		return real.read_chk(fd, buf, count, buflen);  /* aborts */
+	}
+	n = plan_count(fd, count);
+	return n < 0 ? -1 : real.read(fd, buf, (size_t)n);
+}
+
+ssize_t
+__recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
+{
+	ssize_t n;
+
+	if (len > buflen) {
+		ensure_setup();
+		return real.recv_chk(fd, buf, len, buflen, flags);  /* aborts */
+	}
+	n = plan_count(fd, len);
+	return n < 0 ? -1 : real.recv(fd, buf, (size_t)n, flags);
+}
+
+ssize_t
+__recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+    struct sockaddr *from, socklen_t *fromlen)
+{
+	ssize_t n;
+
+	if (len > buflen) {
+		ensure_setup();
+		return real.recvfrom_chk(fd, buf, len, buflen, flags, from,
+		    fromlen);  /* aborts */
+	}
+	n = plan_count(fd, len);
+	return n < 0 ? -1 :
+	    real.recvfrom(fd, buf, (size_t)n, flags, from, fromlen);
+}

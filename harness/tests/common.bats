@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# The harness's own tests: what every lab relies on from harness/lib/common.bash.
+BATS_TEST_TIMEOUT=60
+
+setup_file() {
+    cc -o "${BATS_FILE_TMPDIR}/leakfd" "${BATS_TEST_DIRNAME}/fixtures/leakfd.c"
+}
+
+setup() {
+    load "${BATS_TEST_DIRNAME}/../lib/common"
+    export LAB_BIN="${BATS_FILE_TMPDIR}"
+    harness_setup
+}
+
+teardown() {
+    harness_teardown
+}
+
+@test "each test gets its own network namespace with loopback up" {
+    [[ "$(harness_mode)" == netns ]] || skip "this machine allows no network namespaces"
+    run -0 port_for 8080
+    assert_output 8080
+    spawn_peer server recorder 8080
+    wait_for_port 8080 server
+    run -0 in_netns cat /sys/class/net/lo/operstate
+    assert_output --regexp '^(up|unknown)$'
+    run -0 ls /sys/class/net
+    refute_output ""
+}
+
+@test "without namespaces a free ephemeral port replaces the well-known one" {
+    HARNESS_NETNS=off
+    harness_teardown
+    harness_setup
+    assert_equal "$(harness_mode)" shared-loopback
+    run -0 port_for 8080
+    refute_output 8080
+    assert_output --regexp '^[0-9]+$'
+}
+
+@test "a started process does not inherit fd 3" {
+    spawn lister sh -c 'ls /proc/$$/fd'
+    wait_for_exit lister
+    assert_equal "$status" 0
+    run -0 cat "$(out_of lister)"
+    refute_line 3
+    assert_line 2
+}
+
+@test "a started process runs in its own process group" {
+    spawn_peer server recorder "unix:${BATS_TEST_TMPDIR}/group.sock"
+    wait_for_unix_socket "${BATS_TEST_TMPDIR}/group.sock" server
+    local pid pgid
+    pid=$(pid_of server)
+    pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
+    assert_equal "$pgid" "$pid"
+}
+
+@test "teardown kills and reaps servers of a test that failed or timed out" {
+    local dir
+    dir=$(mktemp -d "${BATS_TEST_TMPDIR}/abandon.XXXXXX")
+    mkfifo "$dir/never"
+    ABANDON_DIR=$dir run -1 bats "${BATS_TEST_DIRNAME}/fixtures/abandon.bats"
+    assert_line --partial "not ok 1 a test that fails while a server is running"
+    assert_line --partial "not ok 2 a test that times out while a server is running"
+    run pgrep -f "$dir"
+    assert_failure 1
+    assert_output ""
+}
+
+@test "wait_for_port recognises a port whose bytes were swapped" {
+    [[ "$(harness_mode)" == netns ]] || skip "only a fixed port can be byte-swapped predictably"
+    spawn_peer server recorder "$(swap16 8080)"
+    run wait_for_port 8080 server 1
+    assert_failure
+    assert_output --partial "listens on port 36895, expected 8080"
+    assert_output --partial "htons"
+}
+
+@test "wait_for_port reports a server that exited before listening" {
+    spawn broken sh -c 'echo "bind: Address already in use" >&2; exit 3'
+    run wait_for_port 8080 broken 2
+    assert_failure
+    assert_output --partial "exited with status 3"
+    assert_output --partial "bind: Address already in use"
+}
+
+@test "a student program that hangs is stopped with status 124" {
+    printf '#!/bin/sh\nread -r line <>"$1"\n' >"${LAB_BIN}/hang"
+    chmod +x "${LAB_BIN}/hang"
+    mkfifo "${BATS_TEST_TMPDIR}/fifo"
+    STUDENT_TIMEOUT=1 run -124 student hang "${BATS_TEST_TMPDIR}/fifo"
+}
+
+@test "valgrind_report names a descriptor left open at exit" {
+    with_valgrind
+    spawn_student leaky leakfd
+    wait_for_exit leaky 30
+    run -0 valgrind_report leaky
+    assert_output --partial "descriptor left open at exit"
+    assert_output --regexp "AF_INET socket [0-9]+:"
+    rm -f "${H_DIR}"/valgrind/*.log
+}
+
+@test "valgrind_report is silent for a program that closes what it opens" {
+    with_valgrind
+    spawn_student tidy leakfd close
+    wait_for_exit tidy 30
+    run -0 valgrind_report tidy
+    assert_output ""
+}
+
+@test "diagnose prints what was observed and the likely mistake" {
+    run diagnose "got port 36895" "htons() missing"
+    assert_failure
+    assert_output --partial "observed"
+    assert_output --partial "got port 36895"
+    assert_output --partial "likely mistake"
+    assert_output --partial "htons() missing"
+}

@@ -1,0 +1,377 @@
+#!/usr/bin/env bats
+# The harness's own tests of the C peers: recorder, scripted, nsholder and
+# freeport (docs/harness.md, "C peers").
+#
+# Run with the built peers in HARNESS_BIN:
+#     HARNESS_BIN=/tmp/hb bats harness/tests/peers.bats
+BATS_TEST_TIMEOUT=30
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+setup_file() {
+    if [[ -z ${HARNESS_BIN:-} ]]; then
+        echo "HARNESS_BIN is not set: build the peers and set HARNESS_BIN" \
+            "to their directory (see docs/harness.md)" >&2
+        return 1
+    fi
+    local tool
+    for tool in recorder scripted nsholder freeport; do
+        if [[ ! -x $HARNESS_BIN/$tool ]]; then
+            echo "HARNESS_BIN=$HARNESS_BIN has no executable '$tool'" >&2
+            return 1
+        fi
+    done
+}
+
+setup() {
+    PIDS=()
+    LOG=$BATS_TEST_TMPDIR/recorder.log
+}
+
+teardown() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -- "-$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
+# wait_for_line FILE REGEX [PID] - poll FILE in 20 ms steps, at most 5 s,
+# until a line matches REGEX. Fails early if process PID has exited.
+wait_for_line() {
+    local file=$1 regex=$2 pid=${3:-} i
+    for ((i = 0; i < 250; i++)); do
+        if grep -Eq -- "$regex" "$file" 2>/dev/null; then
+            return 0
+        fi
+        if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+            echo "process $pid exited before '$regex' appeared in $file" >&2
+            return 1
+        fi
+        sleep 0.02
+    done
+    echo "timed out waiting for '$regex' in $file" >&2
+    return 1
+}
+
+# wait_for_exit PID - poll in 20 ms steps, at most 5 s, until background
+# process PID has exited; then set status to its exit status.
+wait_for_exit() {
+    local pid=$1 i
+    for ((i = 0; i < 250; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            status=0
+            wait "$pid" || status=$?
+            return 0
+        fi
+        sleep 0.02
+    done
+    echo "process $pid did not exit within 5 s" >&2
+    return 1
+}
+
+# start_recorder [OPTION...] - start a recorder logging to $LOG on a port
+# from freeport, set PORT and RECORDER, and wait for its listen line.
+# A port taken in the meantime by another test is retried (3 tries).
+start_recorder() {
+    local try
+    for ((try = 0; try < 3; try++)); do
+        PORT=$("$HARNESS_BIN/freeport")
+        setsid "$HARNESS_BIN/recorder" -o "$LOG" "$@" "$PORT" \
+            2>"$BATS_TEST_TMPDIR/recorder.err" 3>&- &
+        RECORDER=$!
+        PIDS+=("$RECORDER")
+        if wait_for_line "$LOG" "^listen 127\.0\.0\.1:$PORT\$" "$RECORDER"; then
+            return 0
+        fi
+        grep -q "Address already in use" "$BATS_TEST_TMPDIR/recorder.err" ||
+            break
+    done
+    cat "$BATS_TEST_TMPDIR/recorder.err" >&2
+    return 1
+}
+
+# recv_hex K - the hex of every "recv K COUNT HEX" line of $LOG, joined.
+recv_hex() {
+    awk -v k="$1" '$1 == "recv" && $2 == k { printf "%s", $4 }' "$LOG"
+}
+
+# recv_total K - the sum of the counts of the "recv K COUNT" lines of $LOG.
+recv_total() {
+    awk -v k="$1" '$1 == "recv" && $2 == k { n += $3 } END { print n + 0 }' "$LOG"
+}
+
+# run_reset_client STEP... - run a scripted client with STEPs on a
+# connection that the server resets; sets status and output (its log).
+# The client waits in the accept queue of a recorder -n 1 busy with another
+# client; when that one goes away the recorder exits, and closing its
+# listening socket resets every connection still waiting.
+run_reset_client() {
+    local first client
+    start_recorder -n 1
+    setsid "$HARNESS_BIN/scripted" -o "$BATS_TEST_TMPDIR/first.log" \
+        "127.0.0.1:$PORT" sendtext:a recvall 3>&- &
+    first=$!
+    PIDS+=("$first")
+    wait_for_line "$LOG" '^recv 1 1$' "$RECORDER"
+    setsid "$HARNESS_BIN/scripted" -o "$BATS_TEST_TMPDIR/client.log" \
+        "127.0.0.1:$PORT" "$@" 3>&- &
+    client=$!
+    PIDS+=("$client")
+    wait_for_line "$BATS_TEST_TMPDIR/client.log" '^connect ' "$client"
+    kill -KILL -- "-$first"
+    wait_for_exit "$client"
+    output=$(<"$BATS_TEST_TMPDIR/client.log")
+}
+
+@test "freeport prints a port number" {
+    run -0 "$HARNESS_BIN/freeport"
+    assert_output --regexp '^[0-9]+$'
+    (( output >= 1024 && output <= 65535 ))
+}
+
+@test "scripted writes in pieces of at most CHUNK bytes" {
+    start_recorder -n 1
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" chunk:3 sendtext:abcdefg
+    assert_line --index 0 "connect 127.0.0.1:$PORT"
+    assert_line --index 1 "send 3"
+    assert_line --index 2 "send 3"
+    assert_line --index 3 "send 1"
+    assert_line --index 4 "close"
+}
+
+@test "recorder logs the bytes and the EOF of a client sending in chunks of 3" {
+    start_recorder -n 1 -x
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" chunk:3 delay:5 \
+        sendtext:hello shut:wr recvall
+    wait_for_exit "$RECORDER"
+    assert_equal "$status" 0
+    assert_equal "$(recv_hex 1)" "68656c6c6f"
+    assert_equal "$(recv_total 1)" 5
+    run -0 grep -Ev '^recv ' "$LOG"
+    assert_line --index 0 "listen 127.0.0.1:$PORT"
+    assert_line --index 1 --regexp '^accept 1 127\.0\.0\.1:[0-9]+$'
+    assert_line --index 2 "eof 1"
+    assert_line --index 3 "close 1"
+}
+
+@test "recorder logs one recv line per read, each at most -c bytes" {
+    start_recorder -n 1 -c 4
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" sendtext:0123456789
+    wait_for_exit "$RECORDER"
+    run -0 awk '$1 == "recv" && ($3 < 1 || $3 > 4)' "$LOG"
+    assert_output ""
+    assert_equal "$(recv_total 1)" 10
+}
+
+@test "recorder echoes every chunk back with -e" {
+    start_recorder -n 1 -e -x
+    run -0 "$HARNESS_BIN/scripted" -O "$BATS_TEST_TMPDIR/got" \
+        "127.0.0.1:$PORT" sendtext:hel recv:3 sendtext:lo recv:2
+    assert_file_contains "$BATS_TEST_TMPDIR/got" '^hello$'
+    assert_equal "$(wc -c <"$BATS_TEST_TMPDIR/got")" 5
+    wait_for_exit "$RECORDER"
+    run -0 grep -E '^(recv|send) ' "$LOG"
+    assert_output "recv 1 3 68656c
+send 1 3
+recv 1 2 6c6f
+send 1 2"
+}
+
+@test "recorder logs rst when the client resets the connection" {
+    start_recorder -n 1 -e
+    # Waiting for the echo first makes sure the data was read before the RST.
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" sendtext:abc recv:3 rst
+    assert_line "close rst"
+    wait_for_exit "$RECORDER"
+    assert_equal "$status" 0
+    run -0 tail -n 2 "$LOG"
+    assert_output "rst 1
+close 1"
+}
+
+@test "recorder sends a file with -s, half-closes with -S, and the client sees EOF" {
+    printf 'welcome\n' >"$BATS_TEST_TMPDIR/greet"
+    start_recorder -n 1 -s "$BATS_TEST_TMPDIR/greet" -S
+    run -0 "$HARNESS_BIN/scripted" -O "$BATS_TEST_TMPDIR/got" \
+        "127.0.0.1:$PORT" recvall
+    assert_line "eof"
+    assert_files_equal "$BATS_TEST_TMPDIR/greet" "$BATS_TEST_TMPDIR/got"
+    wait_for_exit "$RECORDER"
+    run -0 grep -Ev '^(listen|accept) ' "$LOG"
+    assert_output "send 1 8
+shutdown 1 SHUT_WR
+eof 1
+close 1"
+}
+
+@test "recorder sends the -a reply only after the client's EOF" {
+    printf 'answer' >"$BATS_TEST_TMPDIR/reply"
+    start_recorder -n 1 -a "$BATS_TEST_TMPDIR/reply"
+    run -0 "$HARNESS_BIN/scripted" -O "$BATS_TEST_TMPDIR/got" \
+        "127.0.0.1:$PORT" sendtext:question shut:wr recvall
+    assert_files_equal "$BATS_TEST_TMPDIR/reply" "$BATS_TEST_TMPDIR/got"
+    wait_for_exit "$RECORDER"
+    run -0 tail -n 3 "$LOG"
+    assert_output "eof 1
+send 1 6
+close 1"
+}
+
+@test "recorder saves the bytes of each connection with -d" {
+    mkdir "$BATS_TEST_TMPDIR/saved"
+    start_recorder -n 2 -d "$BATS_TEST_TMPDIR/saved"
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" send:00ff0a41
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" sendtext:second
+    wait_for_exit "$RECORDER"
+    run -0 od -An -tx1 "$BATS_TEST_TMPDIR/saved/conn-1.bin"
+    assert_output --regexp '^ *00 ff 0a 41$'
+    assert_file_contains "$BATS_TEST_TMPDIR/saved/conn-2.bin" '^second$'
+}
+
+@test "recorder exits with status 0 after -n connections have ended" {
+    start_recorder -n 2
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" sendtext:one
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" sendtext:two
+    wait_for_exit "$RECORDER"
+    assert_equal "$status" 0
+    assert_file_contains "$LOG" '^close 2$'
+}
+
+@test "recorder exits with status 0 on SIGTERM" {
+    start_recorder
+    kill -TERM -- "-$RECORDER"
+    wait_for_exit "$RECORDER"
+    assert_equal "$status" 0
+}
+
+@test "recorder logs a failed send and goes on to the next connection" {
+    # More than both socket buffers hold, so the send is still going on
+    # when the client resets the connection.
+    truncate -s 32M "$BATS_TEST_TMPDIR/big"
+    start_recorder -n 2 -s "$BATS_TEST_TMPDIR/big"
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" recv:1 rst
+    wait_for_line "$LOG" '^close 1$' "$RECORDER"
+    run -0 grep '^error 1 ' "$LOG"
+    assert_output --regexp '^error 1 send: (Broken pipe|Connection reset by peer)$'
+    # The second connection gets the file as well; it just closes.
+    run -0 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" close
+    wait_for_exit "$RECORDER"
+    assert_equal "$status" 0
+    assert_file_contains "$LOG" '^accept 2 '
+}
+
+@test "recorder listens on a unix socket, replacing a stale socket file" {
+    local sock=$BATS_TEST_TMPDIR/s.sock
+    # A recorder killed by SIGTERM leaves its socket file behind.
+    setsid "$HARNESS_BIN/recorder" -o "$LOG" "unix:$sock" 3>&- &
+    PIDS+=("$!")
+    wait_for_line "$LOG" "^listen unix:$sock\$" "$!"
+    kill -TERM -- "-$!"
+    wait_for_exit "$!"
+    assert_socket_exists "$sock"
+
+    : >"$LOG"
+    setsid "$HARNESS_BIN/recorder" -n 1 -o "$LOG" -x "unix:$sock" 3>&- &
+    RECORDER=$!
+    PIDS+=("$RECORDER")
+    wait_for_line "$LOG" "^listen unix:$sock\$" "$RECORDER"
+    run -0 "$HARNESS_BIN/scripted" "unix:$sock" sendtext:hi
+    assert_line --index 0 "connect unix:$sock"
+    wait_for_exit "$RECORDER"
+    assert_equal "$status" 0
+    assert_file_contains "$LOG" "^accept 1 unix:$sock\$"
+    assert_file_contains "$LOG" '^recv 1 2 6869$'
+}
+
+@test "recorder refuses to replace a file that is not a socket" {
+    local path=$BATS_TEST_TMPDIR/not-a-socket
+    echo keep >"$path"
+    run -1 "$HARNESS_BIN/recorder" -o "$LOG" "unix:$path"
+    assert_output --partial "existing file is not a socket"
+    assert_file_contains "$path" '^keep$'
+}
+
+@test "recorder rejects a malformed port with status 2" {
+    run -2 "$HARNESS_BIN/recorder" 80x
+    assert_output --partial "bad port"
+}
+
+@test "scripted reports a refused connection with status 1" {
+    local port
+    port=$("$HARNESS_BIN/freeport")
+    run -1 "$HARNESS_BIN/scripted" "127.0.0.1:$port" sendtext:x
+    assert_output "error connect: Connection refused"
+}
+
+@test "scripted rejects an unknown step with a usage message and status 2" {
+    run -2 "$HARNESS_BIN/scripted" 127.0.0.1:9 sendtext:x jump:3
+    assert_line --index 0 --partial "bad step 'jump:3'"
+    assert_line --index 1 --partial "usage: scripted"
+}
+
+@test "scripted fails a step on a connection it has closed, with status 1" {
+    start_recorder -n 1
+    run -1 "$HARNESS_BIN/scripted" "127.0.0.1:$PORT" close sendtext:x
+    assert_line --index 1 "close"
+    assert_line --index 2 "error send: Bad file descriptor"
+}
+
+@test "scripted logs rst when the server resets the connection" {
+    run_reset_client recvall
+    assert_equal "$status" 0
+    assert_output "connect 127.0.0.1:$PORT
+rst
+close"
+}
+
+@test "scripted reports a send on a reset connection as an error with status 1" {
+    run_reset_client recvall sendtext:x
+    assert_equal "$status" 1
+    assert_output "connect 127.0.0.1:$PORT
+rst
+error send: Broken pipe
+close"
+}
+
+@test "scripted writes the bytes it receives to -O FILE" {
+    printf 'abc\000def' >"$BATS_TEST_TMPDIR/greet"
+    start_recorder -n 1 -s "$BATS_TEST_TMPDIR/greet" -S
+    run -0 "$HARNESS_BIN/scripted" -O "$BATS_TEST_TMPDIR/got" \
+        "127.0.0.1:$PORT" recv:4 recvall
+    assert_files_equal "$BATS_TEST_TMPDIR/greet" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "nsholder creates its ready file and exits 0 when its time is up" {
+    run -0 "$HARNESS_BIN/nsholder" "$BATS_TEST_TMPDIR/ready" 0
+    assert_output ""
+    assert_file_contains "$BATS_TEST_TMPDIR/ready" '^ready$'
+}
+
+@test "nsholder brings lo up in a new network namespace and exits 0 on SIGTERM" {
+    if ! unshare -n true 2>/dev/null; then
+        skip "this machine does not allow new network namespaces"
+    fi
+    setsid unshare -n "$HARNESS_BIN/nsholder" "$BATS_TEST_TMPDIR/ready" 20 3>&- &
+    local holder=$!
+    PIDS+=("$holder")
+    wait_for_line "$BATS_TEST_TMPDIR/ready" '^ready$' "$holder"
+    run -0 nsenter -t "$holder" -n ip -o link show lo
+    assert_output --regexp '<[^>]*\bUP\b'
+    kill -TERM -- "-$holder"
+    wait_for_exit "$holder"
+    assert_equal "$status" 0
+}
+
+@test "nsholder says why when it may not bring lo up" {
+    if ! unshare -n true 2>/dev/null || ! command -v setpriv >/dev/null; then
+        skip "needs unshare -n (root) and setpriv"
+    fi
+    run -1 unshare -n setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$HARNESS_BIN/nsholder" "$BATS_TEST_TMPDIR/ready" 5
+    assert_output "nsholder: SIOCSIFFLAGS lo: Operation not permitted"
+    assert_not_exists "$BATS_TEST_TMPDIR/ready"
+}
