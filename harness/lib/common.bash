@@ -174,8 +174,8 @@ h_student_cmd() {
         H_CMD+=("${H_EMULATOR[@]}")
     elif [[ "$H_VALGRIND" == 1 ]]; then
         mkdir -p "${H_DIR}/valgrind"
-        H_CMD+=(valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect
-            --show-leak-kinds=definite,indirect --track-fds=yes --child-silent-after-fork=yes
+        H_CMD+=(valgrind --leak-check=full "--errors-for-leak-kinds=definite,indirect"
+            "--show-leak-kinds=definite,indirect" --track-fds=yes --child-silent-after-fork=yes
             "--log-file=${H_DIR}/valgrind/${name}.%p.log")
     fi
     H_CMD+=("${H_BIN}/${prog}" "$@")
@@ -261,9 +261,9 @@ err_of() { echo "${BATS_TEST_TMPDIR}/$1.err"; }
 # program_pid - the pid of NAME's program itself: launch's grandchild, under timeout(1)
 # (nsenter, env, valgrind and qemu exec in place, so it is the program by now).
 program_pid() {
-    local pid level kids
+    local pid kids
     pid=$(pid_of "$1") || return 1
-    for level in timeout program; do
+    for _ in timeout program; do
         kids=$(cat "/proc/${pid}/task/${pid}/children" 2>/dev/null) || return 1
         pid=${kids%% *}
         [[ -n "$pid" ]] || return 1
@@ -319,13 +319,14 @@ fds_of() {
 
 # h_tcp_listeners - "PORT INODE" for every TCP socket in LISTEN in the namespace of PID.
 h_tcp_listeners() {
-    local pid=$1 file sl local rem st rest
+    local pid=$1 file laddr st rest inode
     for file in "/proc/${pid}/net/tcp" "/proc/${pid}/net/tcp6"; do
         [[ -r "$file" ]] || continue
-        while read -r sl local rem st rest; do
+        # sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
+        while read -r _ laddr _ st rest; do
             [[ "$st" == 0A ]] || continue
             read -r _ _ _ _ _ inode _ <<<"$rest"
-            echo "$((16#${local##*:})) ${inode}"
+            echo "$((16#${laddr##*:})) ${inode}"
         done < <(tail -n +2 "$file")
     done
 }

@@ -27,7 +27,9 @@
  *
  * Build: gcc -shared -fPIC -o shortio.so shortio.c -ldl
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE  /* RTLD_NEXT */
+#endif
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The harness's own tests: what every lab relies on from harness/lib/common.bash.
-BATS_TEST_TIMEOUT=60
+export BATS_TEST_TIMEOUT=60
 
 setup_file() {
     cc -o "${BATS_FILE_TMPDIR}/leakfd" "${BATS_TEST_DIRNAME}/fixtures/leakfd.c"
@@ -29,7 +29,7 @@ teardown() {
 }
 
 @test "without namespaces a free ephemeral port replaces the well-known one" {
-    HARNESS_NETNS=off
+    export HARNESS_NETNS=off
     harness_teardown
     harness_setup
     assert_equal "$(harness_mode)" shared-loopback
@@ -86,6 +86,7 @@ teardown() {
 }
 
 @test "a student program that hangs is stopped with status 124" {
+    # shellcheck disable=SC2016 # the script is for sh to expand, not this shell
     printf '#!/bin/sh\nread -r line <>"$1"\n' >"${LAB_BIN}/hang"
     chmod +x "${LAB_BIN}/hang"
     mkfifo "${BATS_TEST_TMPDIR}/fifo"

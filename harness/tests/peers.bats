@@ -1,9 +1,14 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2016  # awk programs are single-quoted on purpose
+# shellcheck disable=SC2030,SC2031  # PIDS: each test shares one subshell with its setup and teardown
+#
 # The harness's own tests of the C peers: recorder, scripted, nsholder and
 # freeport (docs/harness.md, "C peers").
 #
 # Run with the built peers in HARNESS_BIN:
 #     HARNESS_BIN=/tmp/hb bats harness/tests/peers.bats
+
+# shellcheck disable=SC2034  # read by Bats
 BATS_TEST_TIMEOUT=30
 
 bats_require_minimum_version 1.5.0

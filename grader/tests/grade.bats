@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# The grader's own tests: what `make grade` promises students and instructors.
+export BATS_TEST_TIMEOUT=900
+
+setup_file() {
+    export COURSE_ROOT="${COURSE_ROOT:-$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)}"
+    export OUT="${BATS_FILE_TMPDIR}/out"
+}
+
+setup() {
+    bats_require_minimum_version 1.5.0
+    bats_load_library bats-support
+    bats_load_library bats-assert
+    bats_load_library bats-file
+    GRADE="${COURSE_ROOT}/grader/grade"
+}
+
+# submission_copy - a copy of the reference solutions to break on purpose.
+submission_copy() {
+    local dir="${BATS_TEST_TMPDIR}/submission"
+    cp -r "${COURSE_ROOT}/solutions" "$dir"
+    find "$dir" -name mutants -type d -prune -exec rm -rf {} +
+    echo "$dir"
+}
+
+@test "grading the reference solutions gives full marks and a valid results.json" {
+    run -0 "$GRADE" --submission "${COURSE_ROOT}/solutions" --out "$OUT"
+    assert_output --regexp 'TOTAL ([0-9]+)/\1 '
+    refute_output --partial FAIL
+    assert_file_exists "$OUT/results.json"
+    run -0 jq -e '(.score == .max_score) and (.max_score > 0) and (.tests | length > 0)
+        and all(.tests[]; has("name") and has("score") and has("max_score") and has("output")
+                          and .score == .max_score)' "$OUT/results.json"
+}
+
+@test "a lab that does not compile costs only that lab and shows the compiler's error" {
+    local sub
+    sub=$(submission_copy)
+    echo 'int broken(void) { return }' >>"$sub/02-tcp-echo/server.c"
+    run -0 "$GRADE" --submission "$sub" --lab 01,02 --out "$OUT"
+    assert_output --partial "did not compile"
+    assert_output --partial "server.c"
+    assert_output --partial "error:"
+    assert_output --regexp '01-byte-order: ([0-9]+)/\1'
+    assert_output --regexp '02-tcp-echo: 0/[1-9]'
+    run -0 jq -e '[.tests[] | select(.name | startswith("02-")) | .output | test("did not compile")] | all' \
+        "$OUT/results.json"
+}
+
+@test "a submission without one of a lab's files is told which file is missing" {
+    local sub
+    sub=$(submission_copy)
+    rm "$sub/02-tcp-echo/client.c"
+    run -0 "$GRADE" --submission "$sub" --lab 02 --out "$OUT"
+    assert_output --partial "missing file"
+    assert_output --partial "client.c"
+}
+
+@test "printing test results from a student's program does not earn points" {
+    local sub honest
+    sub=$(submission_copy)
+    # Programs that do nothing but exit 0 ...
+    for f in server client; do
+        printf 'int main(void) { return 0; }\n' >"$sub/02-tcp-echo/$f.c"
+    done
+    run -0 "$GRADE" --submission "$sub" --lab 02 --out "$OUT"
+    honest=$(jq .score "$OUT/results.json")
+    # ... and the same programs shouting TAP on every stream they can reach.
+    for f in server client; do
+        cat >"$sub/02-tcp-echo/$f.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void)
+{
+    const char *fake = "ok 1 the server echoes a short message back\nok 2 everything passes\n";
+    for (int fd = 1; fd < 10; fd++)
+        if (write(fd, fake, strlen(fake)) < 0)
+            continue;
+    FILE *tty = fopen("/dev/tty", "w");
+    if (tty)
+        fputs(fake, tty);
+    return 0;
+}
+C
+    done
+    run -0 "$GRADE" --submission "$sub" --lab 02 --out "$OUT"
+    assert_equal "$(jq .score "$OUT/results.json")" "$honest"
+}
+
+@test "an unknown lab is refused with the list of labs" {
+    run -2 "$GRADE" --lab 99 --out "$OUT"
+    assert_output --partial "no lab '99'"
+    assert_output --partial "01-byte-order"
+}
+
+@test "a submission that is not a directory is refused" {
+    run -2 "$GRADE" --submission "${BATS_TEST_TMPDIR}/nowhere" --out "$OUT"
+    assert_output --partial "is not a directory"
+}
+
+@test "a directory without any lab in it is refused" {
+    mkdir "${BATS_TEST_TMPDIR}/empty"
+    run -2 "$GRADE" --submission "${BATS_TEST_TMPDIR}/empty" --out "$OUT"
+    assert_output --partial "holds none of the labs"
+}
+
+@test "an unknown option is refused with the usage" {
+    run -2 "$GRADE" --frobnicate
+    assert_output --partial "unknown argument '--frobnicate'"
+    assert_output --partial "usage: grader/grade"
+}

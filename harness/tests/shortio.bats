@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2016  # awk programs are single-quoted on purpose
+# shellcheck disable=SC2030,SC2031  # PIDS: each test shares one subshell with its setup and teardown
+#
+# The harness's own tests of the short-I/O injector, shortio.so
+# (docs/harness.md, "The short-I/O injector").
+#
+# Run with the built peers and shortio.so in HARNESS_BIN:
+#     HARNESS_BIN=/tmp/hb bats harness/tests/shortio.bats
+
+# shellcheck disable=SC2034  # read by Bats
+BATS_TEST_TIMEOUT=30
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+setup_file() {
+    if [[ -z ${HARNESS_BIN:-} ]]; then
+        echo "HARNESS_BIN is not set: build the peers and shortio.so and set" \
+            "HARNESS_BIN to their directory (see docs/harness.md)" >&2
+        return 1
+    fi
+    local tool
+    for tool in recorder scripted freeport shortio.so; do
+        if [[ ! -e $HARNESS_BIN/$tool ]]; then
+            echo "HARNESS_BIN=$HARNESS_BIN has no '$tool'" >&2
+            return 1
+        fi
+    done
+
+    # The small programs the tests run under the injector.
+    local prog cflags=(-std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror)
+    for prog in naive_send passfd vecio; do
+        gcc "${cflags[@]}" -o "$BATS_FILE_TMPDIR/$prog" \
+            "$BATS_TEST_DIRNAME/$prog.c"
+    done
+    # As Ubuntu's gcc does by default: read() becomes __read_chk().
+    gcc "${cflags[@]}" -O2 -D_FORTIFY_SOURCE=2 \
+        -o "$BATS_FILE_TMPDIR/fortified_read" \
+        "$BATS_TEST_DIRNAME/fortified_read.c"
+}
+
+setup() {
+    PIDS=()
+    LOG=$BATS_TEST_TMPDIR/recorder.log
+    SHORTIO=$HARNESS_BIN/shortio.so
+    T=$BATS_FILE_TMPDIR
+}
+
+teardown() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -- "-$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
+# wait_for_line FILE REGEX [PID] - poll FILE in 20 ms steps, at most 5 s,
+# until a line matches REGEX. Fails early if process PID has exited.
+wait_for_line() {
+    local file=$1 regex=$2 pid=${3:-} i
+    for ((i = 0; i < 250; i++)); do
+        if grep -Eq -- "$regex" "$file" 2>/dev/null; then
+            return 0
+        fi
+        if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+            echo "process $pid exited before '$regex' appeared in $file" >&2
+            return 1
+        fi
+        sleep 0.02
+    done
+    echo "timed out waiting for '$regex' in $file" >&2
+    return 1
+}
+
+# wait_for_exit PID - poll in 20 ms steps, at most 5 s, until background
+# process PID has exited; then set status to its exit status.
+wait_for_exit() {
+    local pid=$1 i
+    for ((i = 0; i < 250; i++)); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            status=0
+            wait "$pid" || status=$?
+            return 0
+        fi
+        sleep 0.02
+    done
+    echo "process $pid did not exit within 5 s" >&2
+    return 1
+}
+
+# start_recorder [OPTION...] - start a recorder (without the injector)
+# logging to $LOG on a port from freeport, set PORT and RECORDER, and wait
+# for its listen line. A port taken in the meantime is retried (3 tries).
+start_recorder() {
+    local try
+    for ((try = 0; try < 3; try++)); do
+        PORT=$("$HARNESS_BIN/freeport")
+        setsid "$HARNESS_BIN/recorder" -o "$LOG" "$@" "$PORT" \
+            2>"$BATS_TEST_TMPDIR/recorder.err" 3>&- &
+        RECORDER=$!
+        PIDS+=("$RECORDER")
+        if wait_for_line "$LOG" "^listen 127\.0\.0\.1:$PORT\$" "$RECORDER"; then
+            return 0
+        fi
+        grep -q "Address already in use" "$BATS_TEST_TMPDIR/recorder.err" ||
+            break
+    done
+    cat "$BATS_TEST_TMPDIR/recorder.err" >&2
+    return 1
+}
+
+# recv_total K - the sum of the counts of the "recv K COUNT" lines of $LOG.
+recv_total() {
+    awk -v k="$1" '$1 == "recv" && $2 == k { n += $3 } END { print n + 0 }' "$LOG"
+}
+
+# counts_of SEED - the counts of a looped 100000-byte send with SEED, one
+# per line (needs a recorder on $PORT).
+counts_of() {
+    env LD_PRELOAD="$SHORTIO" SHORTIO_SEED="$1" \
+        "$T/naive_send" -l "tcp:$PORT" 100000
+}
+
+@test "one write of 100000 bytes on a socket transfers at most SHORTIO_MAX bytes" {
+    start_recorder -n 1
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_SEED=1 SHORTIO_MAX=7 \
+        "$T/naive_send" "tcp:$PORT" 100000
+    assert_output --regexp '^[1-7]$'
+}
+
+@test "a write loop sends all 100000 bytes in many short writes" {
+    start_recorder -n 1
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_SEED=7 SHORTIO_MAX=7 \
+        "$T/naive_send" -l "tcp:$PORT" 100000
+    # At most 7 bytes a call: at least 100000 / 7 calls.
+    (( ${#lines[@]} >= 14286 ))
+    run -0 awk '$1 < 1 || $1 > 7 { bad++ } { sum += $1 }
+        END { print bad + 0, sum }' <<<"$output"
+    assert_output "0 100000"
+    wait_for_exit "$RECORDER"
+    assert_equal "$(recv_total 1)" 100000
+}
+
+@test "the same seed gives the same sequence of counts" {
+    start_recorder -n 2
+    local first second
+    first=$(counts_of 42)
+    second=$(counts_of 42)
+    (( $(wc -l <<<"$first") > 14285 ))
+    assert_equal "$first" "$second"
+}
+
+@test "a different seed gives a different sequence of counts" {
+    start_recorder -n 2
+    local first second
+    first=$(counts_of 42)
+    second=$(counts_of 43)
+    refute [ "$first" = "$second" ]
+}
+
+@test "SHORTIO_EINTR=100 makes the first call fail with EINTR" {
+    start_recorder -n 1
+    run -1 env LD_PRELOAD="$SHORTIO" SHORTIO_EINTR=100 \
+        "$T/naive_send" "tcp:$PORT" 10
+    assert_output "error write: Interrupted system call"
+}
+
+@test "a count of 0 is passed on unchanged" {
+    start_recorder -n 1
+    run -0 env LD_PRELOAD="$SHORTIO" "$T/naive_send" "tcp:$PORT" 0
+    assert_output "0"
+}
+
+@test "writes to a regular file are not cut without SHORTIO_ALL_FDS" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_EINTR=50 \
+        "$T/naive_send" "file:$BATS_TEST_TMPDIR/out" 100000
+    assert_output "100000"
+    assert_file_size_equals "$BATS_TEST_TMPDIR/out" 100000
+}
+
+@test "writes to a regular file are cut with SHORTIO_ALL_FDS=1" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_ALL_FDS=1 \
+        "$T/naive_send" "file:$BATS_TEST_TMPDIR/out" 100000
+    assert_output --regexp '^[1-7]$'
+}
+
+@test "reads on a socket are cut too, and a careful client still gets every byte" {
+    head -c 3000 /dev/urandom >"$BATS_TEST_TMPDIR/data"
+    start_recorder -n 1 -s "$BATS_TEST_TMPDIR/data" -S
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_SEED=5 SHORTIO_MAX=5 \
+        "$HARNESS_BIN/scripted" -O "$BATS_TEST_TMPDIR/got" \
+        "127.0.0.1:$PORT" recvall
+    assert_files_equal "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/got"
+    run -0 awk '$1 == "recv" && ($2 < 1 || $2 > 5)' <<<"$output"
+    assert_output ""
+}
+
+@test "a read through __read_chk (_FORTIFY_SOURCE) is cut too" {
+    run -0 nm -D "$T/fortified_read"
+    assert_output --partial "__read_chk"
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_MAX=3 "$T/fortified_read" 64
+    assert_output --regexp '^[1-3]$'
+}
+
+@test "recvmsg still delivers a descriptor sent with SCM_RIGHTS" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_SEED=3 SHORTIO_MAX=3 \
+        "$T/passfd"
+    assert_line --index 0 --regexp '^sent [1-3]$'
+    assert_line --index 1 --regexp '^received [1-3]$'
+    assert_line --index 2 "iovec intact"
+    assert_line --index 3 "descriptor works"
+}
+
+@test "writev and readv are cut without changing the caller's iovecs" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_SEED=9 SHORTIO_MAX=4 \
+        "$T/vecio"
+    assert_line "data intact"
+    assert_line "iovecs untouched"
+    run -0 awk '$1 ~ /^(writev|readv)$/ && ($2 < 1 || $2 > 4)' <<<"$output"
+    assert_output ""
+}
+
+@test "a bad SHORTIO_MAX is reported once and no call is cut" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_MAX=seven SHORTIO_ALL_FDS=1 \
+        "$T/vecio"
+    assert_line --index 0 "shortio: bad SHORTIO_MAX 'seven'"
+    assert_line --index 1 "writev 26"
+    assert_line --index 2 "readv 26"
+    run -0 grep -c '^shortio:' <<<"$output"
+    assert_output "1"
+}
+
+@test "shortio prints nothing of its own in normal use" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_SEED=2 SHORTIO_EINTR=0 \
+        "$T/passfd"
+    refute_output --partial "shortio"
+}
