@@ -181,45 +181,47 @@ format_inet(const struct sockaddr_storage *ss, char *out, size_t outlen)
 }
 
 /*
- * peer_addr_parse - turn a command-line address into a socket address.
+ * parse_unix - fill *ADDR for the unix socket path PATH.
  *
- * SPEC is "unix:PATH", or for PEER_ADDR_PORT a port (0-65535, the address
- * being 127.0.0.1), or for PEER_ADDR_HOSTPORT "HOST:PORT" with HOST a numeric
- * IPv4 address and PORT 1-65535. Returns 0 and fills *ADDR, or -1 and points
- * *WHY at a short reason.
+ * Returns 0, or -1 and points *WHY at a short reason.
  */
-int
-peer_addr_parse(const char *spec, enum peer_addr_form form,
-    struct peer_addr *addr, const char **why)
+static int
+parse_unix(const char *path, struct peer_addr *addr, const char **why)
 {
-	memset(addr, 0, sizeof(*addr));
+	struct sockaddr_un *sun = (struct sockaddr_un *)&addr->ss;
 
-	if (strncmp(spec, "unix:", 5) == 0) {
-		struct sockaddr_un *sun = (struct sockaddr_un *)&addr->ss;
-		const char *path = spec + 5;
-
-		if (*path == '\0') {
-			*why = "empty unix socket path";
-			return -1;
-		}
-		/* sun_path needs room for the terminating NUL too. */
-		if (strlen(path) >= sizeof(sun->sun_path) ||
-		    strlen(path) >= sizeof(addr->path)) {
-			*why = "unix socket path too long";
-			return -1;
-		}
-		sun->sun_family = AF_UNIX;
-		strcpy(sun->sun_path, path);
-		strcpy(addr->path, path);
-		addr->len = (socklen_t)sizeof(*sun);
-		addr->is_unix = 1;
-		snprintf(addr->text, sizeof(addr->text), "unix:%s", path);
-		return 0;
+	if (*path == '\0') {
+		*why = "empty unix socket path";
+		return -1;
 	}
+	/* sun_path needs room for the terminating NUL too. */
+	if (strlen(path) >= sizeof(sun->sun_path) ||
+	    strlen(path) >= sizeof(addr->path)) {
+		*why = "unix socket path too long";
+		return -1;
+	}
+	sun->sun_family = AF_UNIX;
+	strcpy(sun->sun_path, path);
+	strcpy(addr->path, path);
+	addr->len = (socklen_t)sizeof(*sun);
+	addr->is_unix = 1;
+	snprintf(addr->text, sizeof(addr->text), "unix:%s", path);
+	return 0;
+}
 
+/*
+ * parse_inet - fill *ADDR for "PORT" (on 127.0.0.1) or "HOST:PORT".
+ *
+ * With PEER_ADDR_PORT, SPEC is a port 0-65535 (0: the kernel picks one);
+ * with PEER_ADDR_HOSTPORT, HOST is a numeric IPv4 address and PORT 1-65535.
+ * Returns 0, or -1 and points *WHY at a short reason.
+ */
+static int
+parse_inet(const char *spec, enum peer_addr_form form, struct peer_addr *addr,
+    const char **why)
+{
 	struct sockaddr_in *sin = (struct sockaddr_in *)&addr->ss;
 	const char *portstr = spec;
-	char host[INET_ADDRSTRLEN];
 	long port;
 
 	sin->sin_family = AF_INET;
@@ -227,13 +229,13 @@ peer_addr_parse(const char *spec, enum peer_addr_form form,
 		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	} else {
 		const char *colon = strrchr(spec, ':');
-		size_t hostlen;
+		char host[INET_ADDRSTRLEN];
+		size_t hostlen = colon ? (size_t)(colon - spec) : 0;
 
 		if (colon == NULL) {
 			*why = "expected HOST:PORT or unix:PATH";
 			return -1;
 		}
-		hostlen = (size_t)(colon - spec);
 		if (hostlen == 0 || hostlen >= sizeof(host)) {
 			*why = "bad host (expected a numeric IPv4 address)";
 			return -1;
@@ -255,6 +257,23 @@ peer_addr_parse(const char *spec, enum peer_addr_form form,
 	addr->len = (socklen_t)sizeof(*sin);
 	format_inet(&addr->ss, addr->text, sizeof(addr->text));
 	return 0;
+}
+
+/*
+ * peer_addr_parse - turn a command-line address into a socket address.
+ *
+ * SPEC is "unix:PATH", or for PEER_ADDR_PORT a port (the address being
+ * 127.0.0.1), or for PEER_ADDR_HOSTPORT "HOST:PORT". Returns 0 and fills
+ * *ADDR, or -1 and points *WHY at a short reason.
+ */
+int
+peer_addr_parse(const char *spec, enum peer_addr_form form,
+    struct peer_addr *addr, const char **why)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (strncmp(spec, "unix:", 5) == 0)
+		return parse_unix(spec + 5, addr, why);
+	return parse_inet(spec, form, addr, why);
 }
 
 /* Where log_event() writes; stdout unless log_open() was called. */

@@ -95,12 +95,12 @@ open_listener(const struct peer_addr *addr, long rcvbuf, const char **what)
 
 		if (lstat(addr->path, &st) == 0) {
 			if (!S_ISSOCK(st.st_mode)) {
-				*what = "existing file is not a socket";
-				errno = EEXIST;
+				*what = "remove stale socket";
+				errno = ENOTSOCK;
 				return -1;
 			}
 			if (unlink(addr->path) < 0) {
-				*what = "unlink stale socket";
+				*what = "remove stale socket";
 				return -1;
 			}
 		}
