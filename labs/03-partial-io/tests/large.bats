@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT; helpers.bash reads PORT, T, REC_OPTS
+# Lab 03: large messages. A 64 MiB message to a reader that is slow and has a small receive
+# buffer keeps the sender's writes blocked on a full socket buffer for most of the transfer.
+BATS_TEST_TIMEOUT=120
+
+setup() {
+    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
+    load helpers
+    harness_setup
+    PORT=$(port_for 9000)
+    T=$BATS_TEST_TMPDIR
+    REC_OPTS=()
+}
+
+teardown() {
+    harness_teardown
+}
+
+# points: 3
+@test "a 64 MiB message reaches a slow reader with a small receive buffer intact" {
+    random_file "$T/big.bin" 67108864
+    frame "$T/big.bin" "$T/expected.bin"
+    REC_OPTS=(-r 4096 -c 4096)
+    with_shortio 9 262144
+    SEND_LIMIT=30 send_to_recorder -n "$T/big.bin"
+    if [[ $SEND_STATUS == 124 ]]; then
+        diagnose "after 30 s msgsend was still sending a 64 MiB message; the recorder had received $(size_of "$T/rec/conn-1.bin") bytes" \
+            "the transfer stalled: is every short writev() continued, and does the loop end when every byte is out?"
+    fi
+    check_framed_stream "$T/expected.bin" "$T/rec/conn-1.bin" \
+        "msgsend sent a 67108864-byte message with send_msg() to a reader with SO_RCVBUF 4096 reading 4096 bytes at a time, each writev() cut to at most 262144 bytes" \
+        "$(sender_said)"
+    assert_equal "$SEND_STATUS" 0
+}
+
+# points: 2
+@test "msgsend and msgrecv exchange a 16 MiB message through short reads and writes" {
+    random_file "$T/big.bin" 16777216
+    with_shortio 13 65536
+    start_server
+    spawn_student sender msgsend 127.0.0.1 "$PORT" "$T/big.bin"
+    wait_for_exit sender 20
+    SEND_STATUS=$status
+    check_received "$T/big.bin" "$T/got/conn-1-msg-1.bin" server 65536
+    [[ $SEND_STATUS -eq 0 ]] || diagnose "msgrecv received the 16 MiB message whole, but $(sender_said)" \
+        "msgsend sends with send_msg() and reads the acknowledgement with recv_msg(): see its error above"
+}
