@@ -385,6 +385,7 @@ cmd_serve(char **argv)
 	return 0;
 }
 
+/* usage - print the command lines wire takes and exit with status 2. */
 _Noreturn static void
 usage(void)
 {
