@@ -31,7 +31,7 @@ deps:
 	harness/install-deps
 
 stress: build
-	harness/bin/stress $(or $(RUNS),50)
+	BUILD=$(BUILD) harness/bin/stress $(or $(RUNS),50)
 
 clean:
 	rm -rf $(BUILD)

@@ -110,6 +110,19 @@ h_kill_group() {
     return 0
 }
 
+# h_deadline - the moment SEC seconds from now, in ms, for h_before. Polling loops are bounded
+# by this clock, not only by their count: under load each poll takes longer than its sleep.
+h_deadline() {
+    local now=${EPOCHREALTIME//[.,]/}
+    echo $((now / 1000 + $1 * 1000))
+}
+
+# h_before - true while the deadline DEADLINE (from h_deadline) has not passed.
+h_before() {
+    local now=${EPOCHREALTIME//[.,]/}
+    ((now / 1000 < $1))
+}
+
 # h_alive - true if PID exists and is not a zombie waiting to be reaped.
 h_alive() {
     local stat
@@ -279,7 +292,10 @@ wait_for_exit() {
     local name=$1 limit=${2:-5} pid i
     pid=$(pid_of "$name") || return 1
     limit=$((limit * $(h_slow_factor)))
-    for ((i = 0; i < limit * 50; i++)); do
+    local end
+    end=$(h_deadline "$limit")
+    for ((i = 0; i < limit * 50 && i < 100000; i++)); do
+        h_before "$end" || break
         h_alive "$pid" || break
         sleep 0.02
     done
@@ -327,7 +343,7 @@ h_tcp_listeners() {
             [[ "$st" == 0A ]] || continue
             read -r _ _ _ _ _ inode _ <<<"$rest"
             echo "$((16#${laddr##*:})) ${inode}"
-        done < <(tail -n +2 "$file")
+        done < <(sed 1d "$file")
     done
 }
 
@@ -369,7 +385,10 @@ wait_for_port() {
     local port=$1 name=$2 limit=${3:-5} pid i
     pid=$(pid_of "$name") || return 1
     limit=$((limit * $(h_slow_factor)))
-    for ((i = 0; i < limit * 50; i++)); do
+    local end
+    end=$(h_deadline "$limit")
+    for ((i = 0; i < limit * 50 && i < 100000; i++)); do
+        h_before "$end" || break
         h_listening_on "$port" && return 0
         h_alive "$pid" || break
         sleep 0.02
@@ -401,7 +420,10 @@ wait_for_unix_socket() {
     local path=$1 name=$2 limit=${3:-5} pid i
     pid=$(pid_of "$name") || return 1
     limit=$((limit * $(h_slow_factor)))
-    for ((i = 0; i < limit * 50; i++)); do
+    local end
+    end=$(h_deadline "$limit")
+    for ((i = 0; i < limit * 50 && i < 100000; i++)); do
+        h_before "$end" || break
         # /proc/net/unix: flags 00010000 is __SO_ACCEPTCON, set by listen().
         if awk -v p="$path" '$4 == "00010000" && $NF == p { found = 1 } END { exit !found }' \
             "/proc/${H_NET_PID}/net/unix" 2>/dev/null; then
@@ -425,7 +447,10 @@ wait_for_unix_socket() {
 wait_for_file_content() {
     local file=$1 regex=$2 limit=${3:-5} i
     limit=$((limit * $(h_slow_factor)))
-    for ((i = 0; i < limit * 50; i++)); do
+    local end
+    end=$(h_deadline "$limit")
+    for ((i = 0; i < limit * 50 && i < 100000; i++)); do
+        h_before "$end" || break
         grep -qE -- "$regex" "$file" 2>/dev/null && return 0
         sleep 0.02
     done
