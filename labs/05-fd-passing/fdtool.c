@@ -1,0 +1,296 @@
+/*
+ * fdtool.c - the driver that puts fdpass.c to work on its own.
+ *
+ * Provided: do not change this file. You write fdpass.c.
+ *
+ *   fdtool send [-m TEXT] PATH [FILE...]
+ *       Connect to the Unix socket PATH (unix_connect), open every FILE read-write (creating
+ *       it), write "sender: before\n" to each, and send all their descriptors in ONE message
+ *       with TEXT as its data (send_fds; no -m: no data of our own). Then half-close, wait
+ *       until the receiver closes the connection, and write "sender: after\n" to each FILE
+ *       through the same descriptors. If the descriptors really were shared, each file then
+ *       reads "sender: before\nreceiver\nsender: after\n": one file offset, moved by both.
+ *       With no FILE, the message carries no descriptor at all.
+ *
+ *   fdtool recv [-n MAXFDS] PATH
+ *       Listen on PATH (unix_listen), accept one connection and receive one message with
+ *       room for MAXFDS descriptors (default FDPASS_MAX). Print the data and, for every
+ *       descriptor received, its number, the identity of its file (st_dev:st_ino) and its
+ *       current offset; then write "receiver\n" through it and close it. Finally remove PATH
+ *       and check that no descriptor is left open (exit status 3 if one is).
+ *
+ * Exit status: 0 on success, 1 on a failed call, 2 on bad usage, 3 on a leaked descriptor.
+ */
+#include "fdpass.h"
+#include "netio.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+#define EXIT_LEAK 3
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: fdtool send [-m TEXT] PATH [FILE...]\n"
+	    "       fdtool recv [-n MAXFDS] PATH\n");
+	exit(EXIT_USAGE);
+}
+
+/* report_call - print why CALL on PATH failed, with a hint for a path that is too long. */
+static void report_call(const char *call, const char *path)
+{
+	int saved = errno;
+
+	fprintf(stderr, "fdtool: %s %s: %s\n", call, path, strerror(saved));
+	if (saved == ENAMETOOLONG)
+		fprintf(stderr, "fdtool: the path is %zu bytes; sun_path holds at most %zu and a NUL\n",
+		    strlen(path), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+}
+
+/* write_text - write TEXT through FD, reporting a failure; returns 0 or -1. */
+static int write_text(int fd, const char *text, const char *what)
+{
+	if (writen(fd, text, strlen(text)) < 0) {
+		fprintf(stderr, "fdtool: write to %s: %s\n", what, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* wait_for_close - read SOCK until the peer closes it; returns 0, or -1 on an error. */
+static int wait_for_close(int sock)
+{
+	char buf[256];
+
+	for (;;) {
+		ssize_t r = read(sock, buf, sizeof(buf));
+		if (r == 0)
+			return 0;
+		if (r < 0 && errno != EINTR) {
+			fprintf(stderr, "fdtool: read: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+}
+
+/* close_all - close the first N descriptors of FDS. */
+static void close_all(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	const char *text = NULL;
+	int fds[FDPASS_MAX];
+	int nfds = 0, sock, opt, status = 1;
+
+	while ((opt = getopt(argc, argv, "m:")) != -1) {
+		if (opt != 'm')
+			usage();
+		text = optarg;
+	}
+	if (optind >= argc || argc - optind - 1 > FDPASS_MAX)
+		usage();
+	const char *path = argv[optind];
+
+	sock = unix_connect(path);
+	if (sock < 0) {
+		report_call("unix_connect", path);
+		return 1;
+	}
+	for (int i = optind + 1; i < argc; i++) {
+		int fd = open(argv[i], O_RDWR | O_CREAT, 0644);
+		if (fd < 0) {
+			fprintf(stderr, "fdtool: open %s: %s\n", argv[i], strerror(errno));
+			goto out;
+		}
+		fds[nfds++] = fd;
+		if (write_text(fd, "sender: before\n", argv[i]) < 0)
+			goto out;
+	}
+	if (send_fds(sock, fds, nfds, text, text ? strlen(text) : 0) < 0) {
+		fprintf(stderr, "fdtool: send_fds: %s\n", strerror(errno));
+		goto out;
+	}
+	printf("sent %d descriptor(s) and %zu byte(s) of data\n", nfds, text ? strlen(text) : 0);
+	fflush(stdout);
+	/* Half-close: a receiver still waiting for data then sees end of stream. */
+	shutdown(sock, SHUT_WR);
+	if (wait_for_close(sock) < 0)
+		goto out;
+	for (int i = 0; i < nfds; i++)
+		if (write_text(fds[i], "sender: after\n", argv[optind + 1 + i]) < 0)
+			goto out;
+	status = 0;
+out:
+	close_all(fds, nfds);
+	close(sock);
+	return status;
+}
+
+/* print_data - print the LEN data bytes received, non-printable ones as \xNN. */
+static void print_data(const unsigned char *data, size_t len)
+{
+	printf("data %zu byte(s): ", len);
+	for (size_t i = 0; i < len; i++) {
+		if (isprint(data[i]) && data[i] != '\\')
+			putchar(data[i]);
+		else
+			printf("\\x%02x", data[i]);
+	}
+	putchar('\n');
+}
+
+/* report_fd - print what FD refers to and its offset, then write "receiver\n" through it. */
+static int report_fd(int i, int fd)
+{
+	struct stat st;
+	off_t off;
+
+	if (fstat(fd, &st) < 0) {
+		printf("fd %d: number %d: fstat: %s\n", i, fd, strerror(errno));
+		return -1;
+	}
+	off = lseek(fd, 0, SEEK_CUR);
+	printf("fd %d: number %d identity %ju:%ju offset %jd\n", i, fd, (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino, (intmax_t)off);
+	if (S_ISREG(st.st_mode))
+		return write_text(fd, "receiver\n", "a received descriptor");
+	return 0;
+}
+
+/* Descriptors below this are watched for leaks (a debugger's or Valgrind's sit higher). */
+#define WATCHED_FDS 1024
+
+/* Which descriptors were already open when fdtool started: those are not leaks. */
+static unsigned char open_at_start[WATCHED_FDS];
+
+/*
+ * for_each_open_fd - call FN(fd) for every open descriptor below WATCHED_FDS but the one
+ * used for reading /proc/self/fd. Returns how many calls returned non-zero.
+ */
+static int for_each_open_fd(int (*fn)(int fd))
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	int hits = 0;
+
+	if (dir == NULL)
+		return 0;  /* no /proc: nothing to check with */
+	while ((e = readdir(dir)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end != '\0' || end == e->d_name || fd >= WATCHED_FDS || fd == dirfd(dir))
+			continue;
+		hits += fn((int)fd) != 0;
+	}
+	closedir(dir);
+	return hits;
+}
+
+static int mark_open_at_start(int fd)
+{
+	open_at_start[fd] = 1;
+	return 0;
+}
+
+/* report_if_leaked - if FD was opened since start, say so; returns 1 for a leak. */
+static int report_if_leaked(int fd)
+{
+	char link[64], target[256];
+	ssize_t n;
+
+	if (open_at_start[fd])
+		return 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	fprintf(stderr, "fdtool: descriptor %d is still open (-> %s) though everything was closed\n",
+	    fd, target);
+	return 1;
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	int maxfds = FDPASS_MAX, opt, listener, conn, nfds = 0, status = 1;
+	int fds[FDPASS_MAX];
+	unsigned char data[256];
+	char *end;
+
+	while ((opt = getopt(argc, argv, "n:")) != -1) {
+		if (opt != 'n')
+			usage();
+		long n = strtol(optarg, &end, 10);
+		if (*end != '\0' || end == optarg || n < 1 || n > FDPASS_MAX)
+			errx(EXIT_USAGE, "-n takes a number from 1 to %d, not '%s'", FDPASS_MAX, optarg);
+		maxfds = (int)n;
+	}
+	if (optind != argc - 1)
+		usage();
+	const char *path = argv[optind];
+
+	listener = unix_listen(path);
+	if (listener < 0) {
+		report_call("unix_listen", path);
+		return 1;
+	}
+	printf("listening on %s\n", path);
+	fflush(stdout);
+	conn = accept(listener, NULL, NULL);
+	if (conn < 0) {
+		fprintf(stderr, "fdtool: accept: %s\n", strerror(errno));
+		goto out_listener;
+	}
+	ssize_t n = recv_fds(conn, fds, maxfds, &nfds, data, sizeof(data));
+	if (n < 0) {
+		fprintf(stderr, "fdtool: recv_fds: %s\n", strerror(errno));
+	} else if (n == 0) {
+		fprintf(stderr, "fdtool: recv_fds: end of stream before any message arrived\n");
+	} else if (nfds < 0 || nfds > maxfds) {
+		fprintf(stderr, "fdtool: recv_fds reported %d descriptors, room was for %d\n", nfds, maxfds);
+		if (nfds > maxfds && nfds <= FDPASS_MAX)
+			close_all(fds, nfds);  /* handed over all the same: ours to close */
+	} else {
+		print_data(data, (size_t)n);
+		printf("descriptors: %d\n", nfds);
+		status = 0;
+		for (int i = 0; i < nfds; i++)
+			if (report_fd(i, fds[i]) < 0)
+				status = 1;
+		close_all(fds, nfds);
+	}
+	fflush(stdout);
+	close(conn);
+out_listener:
+	close(listener);
+	unlink(path);
+	if (for_each_open_fd(report_if_leaked) > 0)
+		status = EXIT_LEAK;
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	for_each_open_fd(mark_open_at_start);
+	if (strcmp(argv[1], "send") == 0)
+		return cmd_send(argc - 1, argv + 1);
+	if (strcmp(argv[1], "recv") == 0)
+		return cmd_recv(argc - 1, argv + 1);
+	usage();
+}
