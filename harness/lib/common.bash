@@ -188,7 +188,7 @@ h_student_cmd() {
     elif [[ "$H_VALGRIND" == 1 ]]; then
         mkdir -p "${H_DIR}/valgrind"
         H_CMD+=(valgrind --leak-check=full "--errors-for-leak-kinds=definite,indirect"
-            "--show-leak-kinds=definite,indirect" --track-fds=yes --child-silent-after-fork=yes
+            "--show-leak-kinds=definite,indirect" --track-fds=yes
             "--log-file=${H_DIR}/valgrind/${name}.%p.log")
     fi
     H_CMD+=("${H_BIN}/${prog}" "$@")
