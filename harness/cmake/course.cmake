@@ -10,7 +10,7 @@
 # Every program is then built once per variant of the student's files:
 #   skeleton      labs/LAB/              (with -Werror: the shipped stubs must be clean)
 #   reference     solutions/LAB/         (with -Werror)
-#   mutant-NAME   solutions/LAB/ with solutions/LAB/mutants/FILE.NAME.c in place of FILE.c
+#   mutant-NAME   solutions/LAB/ with FILE.c patched by solutions/LAB/mutants/FILE.NAME.patch
 #   submission    SUBMISSION_DIR/LAB/    (only when SUBMISSION_DIR is set; warnings allowed)
 # into build/variants/VARIANT/LAB/. Files that are not the student's come from labs/LAB/, so
 # a submission cannot change the provided code. A program marked BIG_ENDIAN is also
@@ -34,16 +34,27 @@ function(course_lab)
   if(COURSE_TESTS)
     course_variant(skeleton "${CMAKE_CURRENT_SOURCE_DIR}" ON "" "")
     course_variant(reference "${solution}" ON "" "")
-    file(GLOB mutants "${solution}/mutants/*.c")
+    file(GLOB mutants "${solution}/mutants/*.patch")
     list(SORT mutants)
     foreach(mutant IN LISTS mutants)
       get_filename_component(base "${mutant}" NAME_WE)   # server.no-reuseaddr -> server
       get_filename_component(full "${mutant}" NAME)
-      string(REGEX REPLACE "\\.c$" "" mname "${full}")
+      string(REGEX REPLACE "\\.patch$" "" mname "${full}")
       if(NOT "${base}.c" IN_LIST L_STUDENT)
-        message(FATAL_ERROR "${mutant}: a mutant is named STUDENTFILE.MISTAKE.c, and ${base}.c is not one of this lab's student files (${L_STUDENT})")
+        message(FATAL_ERROR "${mutant}: a mutant is named STUDENTFILE.MISTAKE.patch, and ${base}.c is not one of this lab's student files (${L_STUDENT})")
       endif()
-      course_variant("mutant-${mname}" "${solution}" OFF "${base}.c" "${mutant}")
+      # The mutant's source is made at build time: the reference with the patch applied.
+      set(source "${CMAKE_BINARY_DIR}/mutants/${lab}/${mname}.c")
+      add_custom_command(OUTPUT "${source}"
+        COMMAND ${CMAKE_COMMAND} -E make_directory "${CMAKE_BINARY_DIR}/mutants/${lab}"
+        COMMAND "${CMAKE_SOURCE_DIR}/harness/bin/apply-mutant" "${solution}/${base}.c" "${mutant}" "${source}"
+        DEPENDS "${solution}/${base}.c" "${mutant}"
+        COMMENT "Applying mutant ${lab}/${mname}"
+        VERBATIM)
+      # One target owns the rule, so that parallel builds of the programs that use the
+      # source never run it twice at once.
+      add_custom_target("${lab}.mutant-${mname}.source" DEPENDS "${source}")
+      course_variant("mutant-${mname}" "${solution}" OFF "${base}.c" "${source}")
     endforeach()
   endif()
   if(SUBMISSION_DIR)
@@ -115,6 +126,9 @@ function(course_program name)
         COMMAND ${CMAKE_COMMAND} -E false)
     else()
       add_executable("${target}" ${sources})
+      if(replacement MATCHES "/mutants/")
+        add_dependencies("${target}" "${lab}.${variant}.source")
+      endif()
       set_target_properties("${target}" PROPERTIES OUTPUT_NAME "${name}" RUNTIME_OUTPUT_DIRECTORY "${out}")
       target_include_directories("${target}" PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
       if(werror)
@@ -133,6 +147,9 @@ function(course_program name)
           COMMENT "Cross-building ${lab}/${name} (${variant}) for big-endian s390x"
           VERBATIM)
         add_custom_target("${target}.s390x" DEPENDS "${be}")
+        if(replacement MATCHES "/mutants/")
+          add_dependencies("${target}.s390x" "${lab}.${variant}.source")
+        endif()
         add_dependencies("${lab}.${variant}" "${target}.s390x")
       endif()
     endif()
@@ -164,7 +181,7 @@ function(course_register_checks lab mutants)
 
   foreach(mutant IN LISTS mutants)
     get_filename_component(full "${mutant}" NAME)
-    string(REGEX REPLACE "\\.c$" "" mname "${full}")
+    string(REGEX REPLACE "\\.patch$" "" mname "${full}")
     add_test(NAME "${lab}/mutant/${mname}"
       COMMAND "${COURSE_CHECK}" --expect reject --mutant "${mutant}"
               --bin "${vroot}/mutant-${mname}/${lab}" ${common})
