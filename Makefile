@@ -8,6 +8,7 @@
 #                                   every mutant is rejected, harness and grader work
 #   make clean                      remove build/
 
+SHELL := /bin/bash
 BUILD ?= build
 SUBMISSION ?= labs
 LAB ?=
@@ -21,8 +22,13 @@ build:
 	cmake -S . -B $(BUILD) >/dev/null
 	cmake --build $(BUILD) -j $$(nproc)
 
+# After CTest, the one-line verdict of every discrimination check: each reference passes, each
+# skeleton fails, each mutant is rejected and by which test.
 test: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $$(nproc)
+	@rm -f $(BUILD)/check-summary.txt
+	@set -o pipefail; status=0; ctest --test-dir $(BUILD) --output-on-failure -j $$(nproc) | tee $(BUILD)/ctest.log || status=$$?; \
+	echo; echo "Discrimination checks:"; sort $(BUILD)/check-summary.txt 2>/dev/null; \
+	echo; grep -E '^[0-9]+% tests passed' $(BUILD)/ctest.log; exit $$status
 
 grade:
 	grader/grade --submission "$(SUBMISSION)" --jobs "$(JOBS)" $(if $(LAB),--lab "$(LAB)")

@@ -159,7 +159,8 @@ endfunction()
 
 # course_register_checks - the CTest checks of one lab (see the comment at the top).
 function(course_register_checks lab mutants)
-  set(common --lab "${CMAKE_CURRENT_SOURCE_DIR}" --harness-bin "${HARNESS_BIN_DIR}")
+  set(common --lab "${CMAKE_CURRENT_SOURCE_DIR}" --harness-bin "${HARNESS_BIN_DIR}"
+             --summary "${CMAKE_BINARY_DIR}/check-summary.txt")
   set(vroot "${CMAKE_BINARY_DIR}/variants")
 
   get_property(variants DIRECTORY PROPERTY COURSE_VARIANTS)
