@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2016  # awk programs are single-quoted on purpose
 # shellcheck disable=SC2030,SC2031  # PIDS: each test shares one subshell with its setup and teardown
+# shellcheck disable=SC2153  # PORT and RECORDER are set by start_recorder (helpers.bash)
 #
 # The harness's own tests of the short-I/O injector, shortio.so
 # (docs/harness.md, "The short-I/O injector").
@@ -43,78 +44,14 @@ setup_file() {
 }
 
 setup() {
-    PIDS=()
-    LOG=$BATS_TEST_TMPDIR/recorder.log
+    load helpers
+    helpers_setup
     SHORTIO=$HARNESS_BIN/shortio.so
     T=$BATS_FILE_TMPDIR
 }
 
 teardown() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -- "-$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-}
-
-# wait_for_line FILE REGEX [PID] - poll FILE in 20 ms steps, at most 5 s,
-# until a line matches REGEX. Fails early if process PID has exited.
-wait_for_line() {
-    local file=$1 regex=$2 pid=${3:-} i
-    for ((i = 0; i < 250; i++)); do
-        if grep -Eq -- "$regex" "$file" 2>/dev/null; then
-            return 0
-        fi
-        if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
-            echo "process $pid exited before '$regex' appeared in $file" >&2
-            return 1
-        fi
-        sleep 0.02
-    done
-    echo "timed out waiting for '$regex' in $file" >&2
-    return 1
-}
-
-# wait_for_exit PID - poll in 20 ms steps, at most 5 s, until background
-# process PID has exited; then set status to its exit status.
-wait_for_exit() {
-    local pid=$1 i
-    for ((i = 0; i < 250; i++)); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            status=0
-            wait "$pid" || status=$?
-            return 0
-        fi
-        sleep 0.02
-    done
-    echo "process $pid did not exit within 5 s" >&2
-    return 1
-}
-
-# start_recorder [OPTION...] - start a recorder (without the injector)
-# logging to $LOG on a port from freeport, set PORT and RECORDER, and wait
-# for its listen line. A port taken in the meantime is retried (3 tries).
-start_recorder() {
-    local try
-    for ((try = 0; try < 3; try++)); do
-        PORT=$("$HARNESS_BIN/freeport")
-        setsid "$HARNESS_BIN/recorder" -o "$LOG" "$@" "$PORT" \
-            2>"$BATS_TEST_TMPDIR/recorder.err" 3>&- &
-        RECORDER=$!
-        PIDS+=("$RECORDER")
-        if wait_for_line "$LOG" "^listen 127\.0\.0\.1:$PORT\$" "$RECORDER"; then
-            return 0
-        fi
-        grep -q "Address already in use" "$BATS_TEST_TMPDIR/recorder.err" ||
-            break
-    done
-    cat "$BATS_TEST_TMPDIR/recorder.err" >&2
-    return 1
-}
-
-# recv_total K - the sum of the counts of the "recv K COUNT" lines of $LOG.
-recv_total() {
-    awk -v k="$1" '$1 == "recv" && $2 == k { n += $3 } END { print n + 0 }' "$LOG"
+    helpers_teardown
 }
 
 # counts_of SEED - the counts of a looped 100000-byte send with SEED, one
