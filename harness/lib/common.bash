@@ -379,6 +379,18 @@ h_tail_err() {
     fi
 }
 
+# h_startup_hint - the likely mistake when NAME exited during start-up: a stub still in place
+# (it says "not implemented yet"), or else whatever its error message says.
+h_startup_hint() {
+    local stub
+    stub=$(grep -m 1 -o '^[A-Za-z_][A-Za-z0-9_]*: not implemented yet' "$(err_of "$1")" 2>/dev/null)
+    if [[ -n "$stub" ]]; then
+        echo "${stub%%:*}() is still the skeleton's stub: write it (see the TODO in your file)"
+    else
+        echo "the program failed during start-up: read its error message above (socket, bind or listen?)"
+    fi
+}
+
 # wait_for_port - wait until a TCP listener on PORT exists, started by NAME.
 # Fails early if NAME exits first; on time-out, says what NAME listens on instead.
 wait_for_port() {
@@ -396,7 +408,7 @@ wait_for_port() {
     if ! h_alive "$pid"; then
         wait_for_exit "$name" 1
         diagnose "'$name' exited with status $status before listening on port $port; $(h_tail_err "$name")" \
-            "the program failed during start-up: read its error message above (socket, bind or listen?)"
+            "$(h_startup_hint "$name")"
         return 1
     fi
     local ports
@@ -435,7 +447,7 @@ wait_for_unix_socket() {
     if ! h_alive "$pid"; then
         wait_for_exit "$name" 1
         diagnose "'$name' exited with status $status before listening on $path; $(h_tail_err "$name")" \
-            "the program failed during start-up: read its error message above"
+            "$(h_startup_hint "$name")"
     else
         diagnose "after ${limit}s nothing listens on the Unix socket $path" \
             "is the path passed to bind() this one, and is listen() called?"

@@ -119,3 +119,10 @@ teardown() {
     assert_output --partial "likely mistake"
     assert_output --partial "htons() missing"
 }
+
+@test "wait_for_port names a stub that is not written yet" {
+    spawn stub sh -c 'echo "open_listener: not implemented yet" >&2; exit 1'
+    run wait_for_port 8080 stub 2
+    assert_failure
+    assert_output --partial "open_listener() is still the skeleton's stub"
+}
