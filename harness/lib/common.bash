@@ -469,6 +469,22 @@ wait_for_file_content() {
     return 1
 }
 
+# wait_until - poll CMD [ARG...] every 20 ms until it succeeds, for at most SEC seconds
+# (longer under Valgrind or emulation). CMD runs in this shell, so it may set variables the
+# test reads afterwards. Returns 1 if the time ran out.
+wait_until() {
+    local limit=$1 i end
+    shift
+    limit=$((limit * $(h_slow_factor)))
+    end=$(h_deadline "$limit")
+    for ((i = 0; i < limit * 50 && i < 100000; i++)); do
+        "$@" && return 0
+        h_before "$end" || break
+        sleep 0.02
+    done
+    "$@"
+}
+
 # ---------------------------------------------------------------- Valgrind
 
 # valgrind_report - for NAME's Valgrind logs, print one line per problem: memory errors,

@@ -126,3 +126,10 @@ teardown() {
     assert_failure
     assert_output --partial "open_listener() is still the skeleton's stub"
 }
+
+@test "wait_until polls a check until it holds, and gives up when time runs out" {
+    local marker="${BATS_TEST_TMPDIR}/marker"
+    spawn maker touch "$marker"
+    run -0 wait_until 5 test -e "$marker"
+    run -1 wait_until 1 test -e "${BATS_TEST_TMPDIR}/absent"
+}

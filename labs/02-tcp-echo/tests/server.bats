@@ -55,6 +55,13 @@ expect_stopped_by_sigterm() {
     return 1
 }
 
+# time_wait_on_port PORT - true if a connection on local port PORT is in TIME-WAIT; sets tw
+# to what ss says about it.
+time_wait_on_port() {
+    tw=$(in_netns ss -Htan state time-wait "( sport = :$1 )")
+    [[ -n "$tw" ]]
+}
+
 # points: 2
 @test "the server echoes a short message back to a scripted client" {
     start_server
@@ -150,7 +157,7 @@ expect_stopped_by_sigterm() {
 # points: 3
 @test "the server can be restarted at once while its last connection is in TIME-WAIT" {
     start_server
-    local log="$BATS_TEST_TMPDIR/client.log" tw="" i
+    local log="$BATS_TEST_TMPDIR/client.log" tw=""
     spawn_peer client scripted -o "$log" "127.0.0.1:$PORT" sendtext:hi recv:2 recvall
     if ! wait_for_file_content "$log" '^recv 2'; then
         diagnose "a client sent 'hi' and got no echo within 5 s; client log: $(one_line "$log")" \
@@ -162,12 +169,7 @@ expect_stopped_by_sigterm() {
     stop server
     [[ $status -eq 124 ]] && stop server KILL
     wait_for_exit client
-    for ((i = 0; i < 100; i++)); do
-        tw=$(in_netns ss -Htan state time-wait "( sport = :$PORT )")
-        [[ -n "$tw" ]] && break
-        sleep 0.02
-    done
-    if [[ -z "$tw" ]]; then
+    if ! wait_until 2 time_wait_on_port "$PORT"; then
         fail "test set-up: no TIME-WAIT connection on port $PORT after the server closed first (client log: $(one_line "$log"))"
         return 1
     fi

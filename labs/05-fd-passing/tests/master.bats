@@ -32,6 +32,23 @@ workers() {
     tr ' ' '\n' <"/proc/${mp}/task/${mp}/children" 2>/dev/null | grep . || true
 }
 
+# master_holds_no_connection PID - true once master PID holds no accepted connection; sets n.
+master_holds_no_connection() {
+    n=$(connections_of "$1")
+    [[ "$n" -eq 0 ]]
+}
+
+# workers_hold_no_connection - true once no worker holds a served connection; sets problems.
+workers_hold_no_connection() {
+    problems=$(worker_connections)
+    [[ -z "$problems" ]]
+}
+
+# workers_started_or_master_gone N - true once the master has N workers, or has exited.
+workers_started_or_master_gone() {
+    [[ "$(workers | wc -l)" -eq "$1" ]] || ! is_running master
+}
+
 # start_master N - start `master $PORT N` and wait until it listens and has N workers.
 start_master() {
     local n=$1 i
@@ -41,11 +58,8 @@ start_master() {
         wait_for_port "$PORT" master  # again, for its own diagnosis
         return 1
     fi
-    for ((i = 0; i < 250 * SLOW; i++)); do
-        [[ "$(workers | wc -l)" -eq "$n" ]] && return 0
-        is_running master || break
-        sleep 0.02
-    done
+    wait_until 5 workers_started_or_master_gone "$n"
+    [[ "$(workers | wc -l)" -eq "$n" ]] && return 0
     gave_up_on_eintr "'master $PORT $n' has $(workers | wc -l) child process(es), expected $n workers"
     diagnose "'master $PORT $n' has $(workers | wc -l) child process(es), expected $n workers; $(h_tail_err master)" \
         "fork() one worker per count given, before accepting connections, and keep them running"
@@ -187,12 +201,7 @@ worker_connections() {
         ask "client $i" recv:8 close
     done
     mp=$(master_pid)
-    for ((i = 0; i < 100 * SLOW; i++)); do
-        n=$(connections_of "$mp")
-        [[ "$n" -eq 0 ]] && break
-        sleep 0.02
-    done
-    [[ "$n" -eq 0 ]] ||
+    wait_until 2 master_holds_no_connection "$mp" ||
         diagnose "after 4 clients the master (pid $mp) still holds $n accepted connection(s): $(fds_of master | tr '\n' ' ')" \
             "after send_fds() the worker has its own reference: the master must close() its copy, or every connection stays open and the master runs out of descriptors"
 }
@@ -208,12 +217,7 @@ worker_connections() {
     for ((i = 1; i <= 2; i++)); do
         ask "client $i" recv:8 close
     done
-    for ((i = 0; i < 100 * SLOW; i++)); do
-        problems=$(worker_connections)
-        [[ -z "$problems" ]] && break
-        sleep 0.02
-    done
-    [[ -z "$problems" ]] ||
+    wait_until 2 workers_hold_no_connection ||
         diagnose "after 2 clients that hung up without a line and 2 that were answered: ${problems}" \
             "the worker must close() the descriptor it received after serving it, on every path: also when serve_client() fails because the client hung up"
     for w in $(workers); do
