@@ -209,6 +209,9 @@ three_files() {
 
 # points: 1
 @test "a regular file at the socket path is left alone" {
+    # Control: unix_listen() works on a free path, so refusing every path earns nothing here.
+    spawn_student control fdtool recv "${SOCK}.free"
+    wait_for_unix_socket "${SOCK}.free" control || return 1
     echo "precious data" >"$SOCK"
     spawn_student receiver fdtool recv "$SOCK"
     wait_for_exit receiver 3
