@@ -1,19 +1,14 @@
 #!/usr/bin/env bats
-# The harness's own tests: what every lab relies on from harness/lib/common.bash.
+# The harness's own tests: what every lab relies on from the Bats library sockets-harness
+# (harness/lib/sockets-harness). Run with BATS_LIB_PATH=$PWD/harness/lib:/usr/lib/bats (absolute, as Bats wants).
 export BATS_TEST_TIMEOUT=60
 
+bats_load_library sockets-harness
+
+# The student programs of these tests are small fixtures built here.
 setup_file() {
     cc -o "${BATS_FILE_TMPDIR}/leakfd" "${BATS_TEST_DIRNAME}/fixtures/leakfd.c"
-}
-
-setup() {
-    load "${BATS_TEST_DIRNAME}/../lib/common"
     export LAB_BIN="${BATS_FILE_TMPDIR}"
-    harness_setup
-}
-
-teardown() {
-    harness_teardown
 }
 
 @test "each test gets its own network namespace with loopback up" {

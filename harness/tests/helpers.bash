@@ -1,8 +1,11 @@
 # shellcheck shell=bash
 # helpers.bash - what the harness's own peer and injector tests share.
 #
-# These tests check the primitives harness/lib/common.bash is built on, so they manage their
-# processes by hand instead of through common.bash.
+# These tests check the primitives the sockets-harness library is built on (the peers, the
+# injector), so they manage their processes by hand instead of through the library; of it they
+# use only its polling primitive, poll_until.
+
+bats_load_library sockets-harness/poll.bash
 
 helpers_setup() {
     PIDS=()
@@ -17,39 +20,44 @@ helpers_teardown() {
     done
 }
 
-# wait_for_line FILE REGEX [PID] - poll FILE in 20 ms steps, at most 5 s,
-# until a line matches REGEX. Fails early if process PID has exited.
+# line_or_exited FILE REGEX [PID] - true once a line of FILE matches REGEX, or once process PID
+# (if given) has exited.
+line_or_exited() {
+    grep -Eq -- "$2" "$1" 2>/dev/null || { [[ -n ${3:-} ]] && ! kill -0 "$3" 2>/dev/null; }
+}
+
+# wait_for_line FILE REGEX [PID] - poll FILE (poll_until: 20 ms steps, at most 5 s) until a line
+# matches REGEX. Fails early if process PID has exited.
 wait_for_line() {
-    local file=$1 regex=$2 pid=${3:-} i
-    for ((i = 0; i < 250; i++)); do
-        if grep -Eq -- "$regex" "$file" 2>/dev/null; then
-            return 0
-        fi
-        if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
-            echo "process $pid exited before '$regex' appeared in $file" >&2
-            return 1
-        fi
-        sleep 0.02
-    done
+    local file=$1 regex=$2 pid=${3:-}
+    poll_until 5 line_or_exited "$file" "$regex" "$pid" || true
+    if grep -Eq -- "$regex" "$file" 2>/dev/null; then
+        return 0
+    fi
+    if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+        echo "process $pid exited before '$regex' appeared in $file" >&2
+        return 1
+    fi
     echo "timed out waiting for '$regex' in $file" >&2
     return 1
 }
 
-# wait_for_exit PID - poll in 20 ms steps, at most 5 s, until background
-# process PID has exited; then set status to its exit status.
+# gone PID - true once process PID no longer exists (bash has reaped it).
+gone() {
+    ! kill -0 "$1" 2>/dev/null
+}
+
+# wait_for_exit PID - poll (poll_until: 20 ms steps, at most 5 s) until background process PID
+# has exited; then set status to its exit status.
 wait_for_exit() {
-    local pid=$1 i
-    for ((i = 0; i < 250; i++)); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            status=0
-            # shellcheck disable=SC2034  # status is for the caller, as Bats' run sets it
-            wait "$pid" || status=$?
-            return 0
-        fi
-        sleep 0.02
-    done
-    echo "process $pid did not exit within 5 s" >&2
-    return 1
+    local pid=$1
+    if ! poll_until 5 gone "$pid"; then
+        echo "process $pid did not exit within 5 s" >&2
+        return 1
+    fi
+    status=0
+    # shellcheck disable=SC2034  # status is for the caller, as Bats' run sets it
+    wait "$pid" || status=$?
 }
 
 # start_recorder [OPTION...] - start a recorder logging to $LOG on a port

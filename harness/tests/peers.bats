@@ -7,7 +7,7 @@
 # freeport (docs/harness.md, "C peers").
 #
 # Run with the built peers in HARNESS_BIN:
-#     HARNESS_BIN=/tmp/hb bats harness/tests/peers.bats
+#     HARNESS_BIN=/tmp/hb BATS_LIB_PATH=$PWD/harness/lib:/usr/lib/bats bats harness/tests/peers.bats
 
 # shellcheck disable=SC2034  # read by Bats
 BATS_TEST_TIMEOUT=30

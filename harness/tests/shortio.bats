@@ -7,7 +7,7 @@
 # (docs/harness.md, "The short-I/O injector").
 #
 # Run with the built peers and shortio.so in HARNESS_BIN:
-#     HARNESS_BIN=/tmp/hb bats harness/tests/shortio.bats
+#     HARNESS_BIN=/tmp/hb BATS_LIB_PATH=$PWD/harness/lib:/usr/lib/bats bats harness/tests/shortio.bats
 
 # shellcheck disable=SC2034  # read by Bats
 BATS_TEST_TIMEOUT=30

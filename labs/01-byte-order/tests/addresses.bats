@@ -5,15 +5,8 @@
 # shellcheck disable=SC2034  # PORT and HOST_ORDER are read by wire.bash
 export BATS_TEST_TIMEOUT=60
 
-setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load wire
-    harness_setup
-}
-
-teardown() {
-    harness_teardown
-}
+bats_load_library sockets-harness
+load wire
 
 # expect_rejected - run `wire addr IP PORT`; fail with a diagnosis unless wire refused it
 # with a message about WHAT ("port" or "IPv4 address"), while it accepts the same command

@@ -6,17 +6,14 @@
 # shellcheck disable=SC2034  # PORT and HOST_ORDER are read by wire.bash
 export BATS_TEST_TIMEOUT=120
 
+bats_load_library sockets-harness
+load wire
+
 setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load wire
     harness_setup
     PORT=$(port_for 8080)
     HOST_ORDER=big
     use_big_endian_build
-}
-
-teardown() {
-    harness_teardown
 }
 
 # points: 2

@@ -6,15 +6,12 @@
 # shellcheck disable=SC2034  # PORT and HOST_ORDER are read by wire.bash
 export BATS_TEST_TIMEOUT=60
 
+bats_load_library sockets-harness
+load wire
+
 setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load wire
     harness_setup
     PORT=$(port_for 8080)
-}
-
-teardown() {
-    harness_teardown
 }
 
 # points: 2

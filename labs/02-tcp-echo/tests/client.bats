@@ -5,17 +5,14 @@ bats_require_minimum_version 1.5.0
 # shellcheck disable=SC2034  # read by Bats
 BATS_TEST_TIMEOUT=90
 
+bats_load_library sockets-harness
+load "${BATS_TEST_DIRNAME}/echo_helpers"
+
 setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load "${BATS_TEST_DIRNAME}/echo_helpers"
     harness_setup
     PORT=$(port_for 8080)
     REC="${BATS_TEST_TMPDIR}/received"
     mkdir -p "$REC"
-}
-
-teardown() {
-    harness_teardown
 }
 
 # start_recorder OPTION... - start the recorder peer as an echo server on $PORT (log in echo.log,

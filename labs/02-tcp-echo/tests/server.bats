@@ -5,15 +5,12 @@ bats_require_minimum_version 1.5.0
 # shellcheck disable=SC2034  # read by Bats
 BATS_TEST_TIMEOUT=90
 
+bats_load_library sockets-harness
+load "${BATS_TEST_DIRNAME}/echo_helpers"
+
 setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load "${BATS_TEST_DIRNAME}/echo_helpers"
     harness_setup
     PORT=$(port_for 8080)
-}
-
-teardown() {
-    harness_teardown
 }
 
 # start_server [NAME [PORT]] - start the student's server on PORT ($PORT) as NAME (server) and

@@ -1,21 +1,11 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT; helpers.bash reads PORT, T, REC_OPTS
+# shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT
 # Lab 03: streams that end early or carry a bad length. An end in the middle of a message is an
 # error (neither a hang nor a silently short message); an end between messages is not.
 BATS_TEST_TIMEOUT=60
 
-setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load helpers
-    harness_setup
-    PORT=$(port_for 9000)
-    T=$BATS_TEST_TMPDIR
-    REC_OPTS=()
-}
-
-teardown() {
-    harness_teardown
-}
+bats_load_library sockets-harness
+load helpers
 
 LOOPING="recv_msg() is looping on read() returning 0: once the peer has closed, read() returns 0 (EOF) for ever; readn() must stop there and return the bytes it has"
 

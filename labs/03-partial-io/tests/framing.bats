@@ -1,22 +1,12 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT; helpers.bash reads PORT, T, REC_OPTS
+# shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT
 # Lab 03: message framing on the wire, without the short-I/O injector.
 # The sending side is checked on the bytes a recorder saved; the receiving side is fed exact
 # bytes by the scripted peer, and its acknowledgements are checked on what that peer received.
 BATS_TEST_TIMEOUT=60
 
-setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load helpers
-    harness_setup
-    PORT=$(port_for 9000)
-    T=$BATS_TEST_TMPDIR
-    REC_OPTS=()
-}
-
-teardown() {
-    harness_teardown
-}
+bats_load_library sockets-harness
+load helpers
 
 # points: 2
 @test "send_msg frames a 5-byte message as a 4-byte big-endian length and the body" {

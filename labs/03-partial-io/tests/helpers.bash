@@ -2,7 +2,16 @@
 # helpers.bash - what lab 03's tests share: building framed streams, and saying how the bytes
 # a peer saw differ from the bytes that should have crossed the wire.
 #
-# Loaded by every .bats file of the lab after harness/lib/common.
+# Loaded by every .bats file of the lab after the sockets-harness library; its setup() is theirs.
+
+# setup() - every test of the lab: the harness's set-up, the server's port, the test's scratch
+# directory T, and no extra recorder options (REC_OPTS, see send_to_recorder)
+setup() {
+    harness_setup
+    PORT=$(port_for 9000)
+    T=$BATS_TEST_TMPDIR
+    REC_OPTS=()
+}
 
 # ---------------------------------------------------------------- making bytes
 

@@ -1,21 +1,11 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT; helpers.bash reads PORT, T, REC_OPTS
+# shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT
 # Lab 03: large messages. A 64 MiB message to a reader that is slow and has a small receive
 # buffer keeps the sender's writes blocked on a full socket buffer for most of the transfer.
 BATS_TEST_TIMEOUT=120
 
-setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load helpers
-    harness_setup
-    PORT=$(port_for 9000)
-    T=$BATS_TEST_TMPDIR
-    REC_OPTS=()
-}
-
-teardown() {
-    harness_teardown
-}
+bats_load_library sockets-harness
+load helpers
 
 # points: 3
 @test "a 64 MiB message reaches a slow reader with a small receive buffer intact" {

@@ -1,22 +1,12 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT; helpers.bash reads PORT, T, REC_OPTS
+# shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT
 # Lab 03: short counts and EINTR. The short-I/O injector (harness/shortio) makes every read(),
 # write() and writev() on a socket move between 1 and MAX bytes, and some fail with EINTR; each
 # test names its seed, and a failing test prints the settings that replay it.
 BATS_TEST_TIMEOUT=60
 
-setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load helpers
-    harness_setup
-    PORT=$(port_for 9000)
-    T=$BATS_TEST_TMPDIR
-    REC_OPTS=()
-}
-
-teardown() {
-    harness_teardown
-}
+bats_load_library sockets-harness
+load helpers
 
 # writen_survives SEED MAX EINTR% - msgsend -r writes 1 MiB with writen() under the injector;
 # the recorder must receive exactly those bytes.

@@ -7,9 +7,10 @@ bats_require_minimum_version 1.5.0
 # shellcheck disable=SC2034  # read by Bats
 BATS_TEST_TIMEOUT=120
 
+bats_load_library sockets-harness
+load "${BATS_TEST_DIRNAME}/transcript"
+
 setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load "${BATS_TEST_DIRNAME}/transcript"
     harness_setup
     PORT=$(port_for 8080)
     UP="${BATS_TEST_TMPDIR}/upload.bin"
@@ -18,10 +19,6 @@ setup() {
     ERR="${BATS_TEST_TMPDIR}/client.err"
     LOG="${BATS_TEST_TMPDIR}/recorder.log"
     SAVED="${BATS_TEST_TMPDIR}/saved"
-}
-
-teardown() {
-    harness_teardown
 }
 
 # make_upload SIZE - the client's input: SIZE random bytes.

@@ -7,16 +7,13 @@ bats_require_minimum_version 1.5.0
 # shellcheck disable=SC2034  # read by Bats
 BATS_TEST_TIMEOUT=120
 
+bats_load_library sockets-harness
+load "${BATS_TEST_DIRNAME}/transcript"
+
 setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
-    load "${BATS_TEST_DIRNAME}/transcript"
     harness_setup
     PORT=$(port_for 8080)
     FILE="${BATS_TEST_TMPDIR}/file.bin"
-}
-
-teardown() {
-    harness_teardown
 }
 
 # start_server SIZE - make FILE (SIZE random bytes) and start the student's server sending it on

@@ -8,14 +8,11 @@
 # shellcheck disable=SC2034  # read by Bats
 BATS_TEST_TIMEOUT=60
 
+bats_load_library sockets-harness
+
 setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
     harness_setup
     SOCK="${BATS_TEST_TMPDIR}/fd.sock"
-}
-
-teardown() {
-    harness_teardown
 }
 
 # start_receiver NAME [OPTION...] - `fdtool recv` on $SOCK as NAME, waited for.

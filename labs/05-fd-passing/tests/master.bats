@@ -7,17 +7,14 @@
 # shellcheck disable=SC2034  # read by Bats
 BATS_TEST_TIMEOUT=90
 
+bats_load_library sockets-harness
+
 setup() {
-    load "${BATS_TEST_DIRNAME}/../../../harness/lib/common"
     harness_setup
     PORT=$(port_for 9000)
     SLOW=1
     [[ "${HARNESS_VALGRIND:-0}" == 1 ]] && SLOW=8
     ASKED=0
-}
-
-teardown() {
-    harness_teardown
 }
 
 # master_pid - the master program's own pid.
@@ -90,27 +87,7 @@ ask() {
 # tcp_sockets PID - "FD STATE" for every TCP socket PID holds (STATE: LISTEN, or CONNECTED
 # for an accepted connection in any other state).
 tcp_sockets() {
-    local pid=$1 fd target inode
-    declare -A state=()
-    local sl local_addr rem st rest
-    for table in "/proc/${pid}/net/tcp" "/proc/${pid}/net/tcp6"; do
-        [[ -r "$table" ]] || continue
-        while read -r sl local_addr rem st rest; do
-            read -r _ _ _ _ _ inode _ <<<"$rest"
-            state[$inode]=$st
-        done < <(tail -n +2 "$table")
-    done
-    for fd in "/proc/${pid}/fd/"*; do
-        target=$(readlink "$fd" 2>/dev/null) || continue
-        [[ "$target" =~ ^socket:\[([0-9]+)\]$ ]] || continue
-        inode=${BASH_REMATCH[1]}
-        [[ -n "${state[$inode]:-}" ]] || continue
-        if [[ "${state[$inode]}" == 0A ]]; then
-            echo "${fd##*/} LISTEN"
-        else
-            echo "${fd##*/} CONNECTED"
-        fi
-    done
+    tcp_sockets_of "$1" | awk '{ print $1, ($2 == "LISTEN" ? "LISTEN" : "CONNECTED") }'
 }
 
 # connections_of PID - how many accepted TCP connections PID holds.

@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# diagnose.bash - the text of a diagnosis: what was observed, the likely mistake, and the
+# pieces it is made of (a program's last words, bytes in hex, swapped byte orders).
+
+# diagnose() - fail the test with what was observed and the likely mistake behind it
+# $1: what was observed
+# $2: the likely mistake
+diagnose() {
+    batslib_print_kv_single_or_multi 15 "observed" "$1" "likely mistake" "$2" \
+        | batslib_decorate "diagnosis" | fail
+}
+
+# h_tail_err() - print the last lines NAME wrote to stderr, indented, for a diagnosis
+# $1: NAME
+h_tail_err() {
+    local f
+    f=$(err_of "$1")
+    if [[ -s "$f" ]]; then
+        echo "its stderr ended with:"
+        tail -n 5 "$f" | sed 's/^/    /'
+    else
+        echo "it wrote nothing to stderr"
+    fi
+}
+
+# h_startup_hint() - print the likely mistake when NAME exited during start-up
+# $1: NAME
+# A stub still in place (it says "not implemented yet"), or else whatever its error says.
+h_startup_hint() {
+    local stub
+    stub=$(grep -m 1 -o '^[A-Za-z_][A-Za-z0-9_]*: not implemented yet' "$(err_of "$1")" 2>/dev/null)
+    if [[ -n "$stub" ]]; then
+        echo "${stub%%:*}() is still the skeleton's stub: write it (see the TODO in your file)"
+    else
+        echo "the program failed during start-up: read its error message above (socket, bind or listen?)"
+    fi
+}
+
+# swap16() - print a 16-bit number with its two bytes swapped
+# $1: the number
+swap16() { echo $(((($1 & 0xff) << 8) | (($1 >> 8) & 0xff))); }
+
+# swap32() - print a 32-bit number with its four bytes reversed
+# $1: the number
+swap32() {
+    echo $(((($1 & 0xff) << 24) | (($1 & 0xff00) << 8) | (($1 >> 8) & 0xff00) | (($1 >> 24) & 0xff)))
+}
+
+# hexdump_of() - print a file as lowercase hex without spaces
+# $1: the file
+hexdump_of() { od -An -v -tx1 "$1" | tr -d ' \n'; }

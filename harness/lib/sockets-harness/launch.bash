@@ -1,0 +1,155 @@
+# shellcheck shell=bash
+# launch.bash - starting programs: the student's, the course's peers, any command.
+#
+# Every process goes through harness/bin/launch under setsid (its own session and process
+# group, descriptors above 2 closed, bounded in time, exit status written down), inside the
+# test's network namespace. Background processes are known by a NAME (procs.bash).
+
+# with_shortio() - student programs started after this run with the short-I/O injector
+# $1: the injector's seed
+# $2: the most bytes one call may move (default 7)
+# $3: the percentage of calls that fail with EINTR (default 0)
+with_shortio() {
+    H_SHORTIO_ENV=("LD_PRELOAD=${HARNESS_BIN}/shortio.so" "SHORTIO_SEED=$1"
+        "SHORTIO_MAX=${2:-7}" "SHORTIO_EINTR=${3:-0}")
+}
+
+# with_valgrind() - student programs started after this run under Valgrind memcheck
+with_valgrind() { H_VALGRIND=1; }
+
+# use_big_endian_build() - student programs started after this are the s390x cross-build,
+# run under qemu-s390x
+# Fails the test if there is no such build or no qemu-s390x.
+use_big_endian_build() {
+    if [[ -z "${LAB_BIN_BE:-}" || ! -d "${LAB_BIN_BE}" ]]; then
+        fail "no big-endian build of this lab (LAB_BIN_BE unset); install gcc-s390x-linux-gnu and qemu-user ('make deps') and rebuild"
+        return 1
+    fi
+    if ! command -v qemu-s390x >/dev/null; then
+        fail "qemu-s390x is not installed; install qemu-user ('make deps')"
+        return 1
+    fi
+    H_BIN="$LAB_BIN_BE"
+    H_EMULATOR=(qemu-s390x)
+}
+
+# h_student_cmd() - set H_CMD to the command line that runs a student program
+# $1: the program's name in LAB_BIN
+# $2: the name its Valgrind logs are filed under
+# $3...: its arguments
+# Returns 1, saying so on stderr, if the program was not built.
+h_student_cmd() {
+    local prog=$1 name=$2
+    shift 2
+    if [[ -z "$H_BIN" || ! -x "${H_BIN}/${prog}" ]]; then
+        echo "program '${prog}' was not built (looked in '${H_BIN}'): did the lab compile?" >&2
+        return 1
+    fi
+    H_CMD=()
+    if [[ ${#H_SHORTIO_ENV[@]} -gt 0 ]]; then
+        H_CMD+=(env "${H_SHORTIO_ENV[@]}")
+    fi
+    if [[ ${#H_EMULATOR[@]} -gt 0 ]]; then
+        H_CMD+=("${H_EMULATOR[@]}")
+    elif [[ "$H_VALGRIND" == 1 ]]; then
+        mkdir -p "${H_DIR}/valgrind"
+        H_CMD+=(valgrind --leak-check=full "--errors-for-leak-kinds=definite,indirect"
+            "--show-leak-kinds=definite,indirect" --track-fds=yes
+            "--log-file=${H_DIR}/valgrind/${name}.%p.log")
+    fi
+    H_CMD+=("${H_BIN}/${prog}" "$@")
+}
+
+# h_slow_factor() - print how many times longer than native a program may take
+# 8 under Valgrind, 4 under emulation, 1 otherwise.
+h_slow_factor() {
+    if [[ ${#H_EMULATOR[@]} -gt 0 ]]; then echo 4
+    elif [[ "$H_VALGRIND" == 1 ]]; then echo 8
+    else echo 1; fi
+}
+
+# h_start() - start a command in the background as NAME
+# $1: NAME
+# $2: its time limit in seconds
+# $3...: the command and its arguments
+h_start() {
+    local name=$1 limit=$2
+    shift 2
+    if [[ -n "${H_PIDS[$name]:-}" ]]; then
+        fail "test bug: a process named '$name' was already started in this test"
+        return 1
+    fi
+    setsid "${HARNESS_ROOT}/bin/launch" "${H_DIR}/${name}.status" "$limit" "${H_NSENTER[@]}" "$@" \
+        </dev/null >"${BATS_TEST_TMPDIR}/${name}.out" 2>"${BATS_TEST_TMPDIR}/${name}.err" 3>&- &
+    H_PIDS[$name]=$!
+    H_ORDER+=("$name")
+}
+
+# h_run() - run a command in the foreground, time-bounded, in the test's namespace
+# $1: its time limit in seconds
+# $2...: the command and its arguments
+# Returns the command's exit status (124: still running at the limit).
+h_run() {
+    local limit=$1
+    shift
+    setsid -w "${HARNESS_ROOT}/bin/launch" - "$limit" "${H_NSENTER[@]}" "$@" 3>&-
+}
+
+# spawn() - start any command in the background as NAME
+# $1: NAME; its stdout goes to $(out_of NAME), its stderr to $(err_of NAME)
+# $2...: the command and its arguments
+spawn() {
+    local name=$1
+    shift
+    h_start "$name" "$SPAWN_TIMEOUT" "$@"
+}
+
+# spawn_student() - start a student program in the background as NAME
+# $1: NAME
+# $2: the program's name in LAB_BIN (Valgrind, short-I/O and emulation applied)
+# $3...: its arguments
+spawn_student() {
+    local name=$1 prog=$2
+    shift 2
+    h_student_cmd "$prog" "$name" "$@" || { fail "$(h_student_cmd "$prog" "$name" 2>&1)"; return 1; }
+    h_start "$name" "$((SPAWN_TIMEOUT * $(h_slow_factor)))" "${H_CMD[@]}"
+}
+
+# spawn_peer() - start a C peer from HARNESS_BIN in the background as NAME
+# $1: NAME
+# $2: the peer (recorder, scripted, …)
+# $3...: its arguments
+spawn_peer() {
+    local name=$1 peer=$2
+    shift 2
+    h_start "$name" "$SPAWN_TIMEOUT" "${HARNESS_BIN}/${peer}" "$@"
+}
+
+# student() - run a student program in the foreground (for use with `run`)
+# $1: the program's name in LAB_BIN
+# $2...: its arguments
+# Exit status 124 means it was still running after STUDENT_TIMEOUT seconds (longer under
+# Valgrind or emulation); 127 that it was not built.
+student() {
+    local prog=$1
+    shift
+    H_RUNS=$((H_RUNS + 1))
+    h_student_cmd "$prog" "${prog}-run${H_RUNS}" "$@" || return 127
+    if [[ -t 0 ]]; then exec </dev/null; fi
+    h_run "$((STUDENT_TIMEOUT * $(h_slow_factor)))" "${H_CMD[@]}"
+}
+
+# peer() - run a C peer from HARNESS_BIN in the foreground, in the test's namespace
+# $1: the peer
+# $2...: its arguments
+peer() {
+    local name=$1
+    shift
+    h_run "$STUDENT_TIMEOUT" "${HARNESS_BIN}/${name}" "$@"
+}
+
+# in_netns() - run any command in the foreground in the test's namespace, time-bounded
+# $@: the command and its arguments (socat, nc, ss, …)
+in_netns() {
+    h_run "$STUDENT_TIMEOUT" "$@"
+}

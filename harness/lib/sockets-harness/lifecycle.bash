@@ -1,0 +1,59 @@
+# shellcheck shell=bash
+# lifecycle.bash - one test's set-up and clean-up, and the network mode they choose.
+
+# harness_setup() - prepare one test: scratch space, process table, network namespace
+# Call it first in a test file's own setup(). Fails the test if HARNESS_BIN does not hold the
+# built peers. With HARNESS_NETNS=off, or where the machine allows no namespace, the test
+# shares the host's loopback (harness_mode says which).
+harness_setup() {
+    if [[ -z "${HARNESS_BIN:-}" || ! -x "${HARNESS_BIN}/nsholder" ]]; then
+        fail "HARNESS_BIN ('${HARNESS_BIN:-}') does not hold the built test peers; run the tests through 'make test' or 'make grade'"
+        return 1
+    fi
+    H_DIR="${BATS_TEST_TMPDIR}/harness"
+    mkdir -p "$H_DIR"
+    declare -gA H_PIDS=()
+    declare -ga H_ORDER=()
+    declare -ga H_SHORTIO_ENV=()
+    H_VALGRIND="${HARNESS_VALGRIND:-0}"
+    H_EMULATOR=()
+    H_BIN="${LAB_BIN:-}"
+    H_RUNS=0
+    H_NS_PID=""
+    H_NSENTER=()
+    H_MODE="shared-loopback"
+    if [[ "$HARNESS_NETNS" != off ]]; then
+        h_start_netns || true
+    fi
+}
+
+# harness_teardown() - kill and reap everything the test started, then check Valgrind's logs
+# Fails the test if a program under Valgrind had memory errors or leaked descriptors.
+harness_teardown() {
+    local name
+    for name in "${H_ORDER[@]}"; do
+        h_kill_group "${H_PIDS[$name]}"
+    done
+    if [[ -n "${H_NS_PID:-}" ]]; then
+        h_kill_group "$H_NS_PID"
+    fi
+    if [[ -z "${BATS_TEST_COMPLETED:-}" && ${#H_SHORTIO_ENV[@]} -gt 0 ]]; then
+        echo "(short-I/O injector was on: ${H_SHORTIO_ENV[*]}; set the same values to replay)"
+    fi
+    h_check_valgrind_logs
+}
+
+# harness_mode() - print the test's network mode: "netns" or "shared-loopback"
+harness_mode() { echo "$H_MODE"; }
+
+# port_for() - print the port a test should use for a well-known port
+# $1: the well-known port (8080)
+# In a private namespace the port itself is free; on a shared loopback another test or program
+# may hold it, so a free ephemeral port is printed instead.
+port_for() {
+    if [[ "$H_MODE" == netns ]]; then
+        echo "$1"
+    else
+        "${HARNESS_BIN}/freeport"
+    fi
+}

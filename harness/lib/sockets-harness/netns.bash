@@ -1,0 +1,32 @@
+# shellcheck shell=bash
+# netns.bash - the test's private network namespace, and running commands inside it.
+
+# h_start_netns() - start a holder process in a new network namespace with lo up
+# Returns 0 with H_NS_PID the holder and H_NSENTER the command prefix that enters its
+# namespace; 1 if the machine does not allow it (no privilege and no unprivileged user
+# namespaces), leaving the shared-loopback mode in place.
+h_start_netns() {
+    local ready="${H_DIR}/netns.ready" flags=(--net) enter=(--net)
+    if [[ $EUID -ne 0 ]]; then
+        flags=(--user --map-root-user --net)
+        enter=(--user --net --preserve-credentials)
+    fi
+    unshare "${flags[@]}" -- "${HARNESS_BIN}/nsholder" "$ready" "$((SPAWN_TIMEOUT + 60))" \
+        </dev/null >"${H_DIR}/netns.log" 2>&1 3>&- &
+    H_NS_PID=$!
+    poll_until 5 h_ready_or_exited "$ready" "$H_NS_PID" || true
+    if [[ ! -e "$ready" ]]; then
+        h_kill_group "$H_NS_PID"
+        H_NS_PID=""
+        return 1
+    fi
+    H_NSENTER=(nsenter --target "$H_NS_PID" "${enter[@]}" --)
+    H_MODE="netns"
+}
+
+# h_ready_or_exited() - true once a ready file exists or its writer has exited
+# $1: the ready file
+# $2: the pid of the process that creates it
+h_ready_or_exited() {
+    [[ -e "$1" ]] || ! h_alive "$2"
+}

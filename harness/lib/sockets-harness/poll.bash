@@ -1,0 +1,25 @@
+# shellcheck shell=bash
+# poll.bash - the one polling primitive: every wait in the harness is built on poll_until.
+#
+# Loaded by the library's load.bash, and on its own by the harness's peer tests
+# (harness/tests/helpers.bash), which use nothing else of the library.
+
+# poll_until() - run a check every 20 ms until it succeeds, for at most a number of seconds
+# $1: the most seconds to wait (a whole number)
+# $2...: the check: a command run in this shell, so it may set variables the caller reads
+# The wait is bounded by the clock and by a count (under load each step takes longer than its
+# 20 ms sleep). Returns 0 as soon as the check succeeds; when the time is up, runs the check
+# once more and returns its status.
+poll_until() {
+    local limit=$1 i now end
+    shift
+    now=${EPOCHREALTIME//[.,]/}
+    end=$((now / 1000 + limit * 1000))
+    for ((i = 0; i < limit * 50 && i < 100000; i++)); do
+        "$@" && return 0
+        now=${EPOCHREALTIME//[.,]/}
+        ((now / 1000 < end)) || break
+        sleep 0.02
+    done
+    "$@"
+}

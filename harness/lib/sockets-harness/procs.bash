@@ -1,0 +1,84 @@
+# shellcheck shell=bash
+# procs.bash - the processes a test started, read from /proc: names, pids, liveness,
+# descriptors, and stopping them.
+
+# pid_of() - print the pid of NAME's process group (launch, its leader)
+# $1: NAME, as given to spawn*
+pid_of() {
+    [[ -n "${H_PIDS[$1]:-}" ]] || { echo "test bug: no process named '$1'" >&2; return 1; }
+    echo "${H_PIDS[$1]}"
+}
+
+# out_of() - print the file that holds NAME's stdout
+# $1: NAME
+out_of() { echo "${BATS_TEST_TMPDIR}/$1.out"; }
+
+# err_of() - print the file that holds NAME's stderr
+# $1: NAME
+err_of() { echo "${BATS_TEST_TMPDIR}/$1.err"; }
+
+# program_pid() - print the pid of NAME's program itself: launch's grandchild, under timeout(1)
+# $1: NAME
+# nsenter, env, valgrind and qemu exec in place, so it is the program by now. Returns 1 if it
+# is not there (not started yet, or gone).
+program_pid() {
+    local pid kids
+    pid=$(pid_of "$1") || return 1
+    for _ in timeout program; do
+        kids=$(cat "/proc/${pid}/task/${pid}/children" 2>/dev/null) || return 1
+        pid=${kids%% *}
+        [[ -n "$pid" ]] || return 1
+    done
+    echo "$pid"
+}
+
+# h_alive() - true if a process exists and is not a zombie waiting to be reaped
+# $1: its pid
+h_alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z && ${stat:0:1} != X ]]
+}
+
+# h_exited() - true once a process has exited (see h_alive)
+# $1: its pid
+h_exited() { ! h_alive "$1"; }
+
+# is_running() - true while NAME has not exited
+# $1: NAME
+is_running() { h_alive "$(pid_of "$1")"; }
+
+# h_fds_of_pid() - print a process's open descriptors, "N -> target" a line
+# $1: its pid
+# Descriptors from 1000 up are left out: Valgrind keeps its own there.
+h_fds_of_pid() {
+    local pid=$1 fd
+    for fd in "/proc/${pid}/fd/"*; do
+        fd=${fd##*/}
+        [[ "$fd" =~ ^[0-9]+$ && "$fd" -lt 1000 ]] || continue
+        echo "${fd} -> $(readlink "/proc/${pid}/fd/${fd}" 2>/dev/null)"
+    done
+}
+
+# fds_of() - print NAME's program's open descriptors, "N -> target" a line
+# $1: NAME
+fds_of() {
+    local pid
+    pid=$(program_pid "$1") || return 1
+    h_fds_of_pid "$pid"
+}
+
+# h_kill_group() - stop a process group: TERM, up to 2 s to go, then KILL; reap it
+# $1: the group's id (its leader's pid)
+h_kill_group() {
+    local pgid=$1
+    if h_alive "$pgid"; then
+        kill -TERM -- "-$pgid" 2>/dev/null || kill -TERM "$pgid" 2>/dev/null || true
+        poll_until 2 h_exited "$pgid" || true
+    fi
+    # Also after the leader is gone: a forked child may still hold the group.
+    kill -KILL -- "-$pgid" 2>/dev/null || true
+    wait "$pgid" 2>/dev/null || true
+    return 0
+}

@@ -1,0 +1,55 @@
+# shellcheck shell=bash
+# sockets.bash - the sockets in the test's network namespace, as ss(8) reports them.
+#
+# ss runs inside the namespace (through H_NSENTER; on the shared loopback, in the host's), so
+# it answers the same as root, as an unprivileged user in a user namespace, and without one.
+
+# h_ss() - run ss(8) in the test's network namespace
+# $@: ss's arguments
+h_ss() {
+    "${H_NSENTER[@]}" ss "$@" 2>/dev/null
+}
+
+# h_tcp_table() - print every TCP socket in the test's namespace, "INODE STATE PORT" a line
+# STATE as ss names it (LISTEN, ESTAB, CLOSE-WAIT, …); PORT is the local port.
+h_tcp_table() {
+    h_ss -H -t -a -n -e | awk '{
+        inode = ""
+        for (i = 6; i <= NF; i++) if ($i ~ /^ino:/) inode = substr($i, 5)
+        port = $4
+        sub(/.*:/, "", port)
+        if (inode != "" && inode != "0") print inode, $1, port
+    }'
+}
+
+# tcp_sockets_of() - print the TCP sockets a process holds, "FD STATE PORT" a line
+# $1: its pid (program_pid NAME; or a child's pid, such as a worker's)
+# STATE as ss names it (LISTEN, ESTAB, CLOSE-WAIT, …); PORT is the socket's local port. In the
+# order of the process's descriptors in /proc.
+tcp_sockets_of() {
+    local inodes
+    inodes=$(h_fds_of_pid "$1" | sed -n 's/^\([0-9]*\) -> socket:\[\([0-9]*\)\]$/\2 \1/p')
+    [[ -n "$inodes" ]] || return 0
+    h_tcp_table | awk 'NR == FNR { sock[$1] = $2 " " $3; next } $1 in sock { print $2, sock[$1] }' \
+        - <(echo "$inodes")
+}
+
+# listening_ports_of() - print the TCP ports NAME's program holds in LISTEN, one a line
+# $1: NAME
+listening_ports_of() {
+    local pid
+    pid=$(program_pid "$1") || return 0
+    tcp_sockets_of "$pid" | awk '$2 == "LISTEN" { print $3 }' | sort -un
+}
+
+# h_listening_on() - true if some socket in the test's namespace listens on a TCP port
+# $1: the port
+h_listening_on() {
+    [[ -n "$(h_ss -H -l -t -n "sport = :$1")" ]]
+}
+
+# h_unix_listening() - true if a Unix domain socket in the test's namespace listens at a path
+# $1: the path
+h_unix_listening() {
+    h_ss -H -l -x | awk -v path="$1" '$5 == path { found = 1 } END { exit !found }'
+}

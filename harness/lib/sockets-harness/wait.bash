@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# wait.bash - waiting for something a test started: exit, a listener, a line in a file, any
+# check. All are built on poll_until (poll.bash); limits stretch under Valgrind or emulation.
+
+# wait_until() - poll a check every 20 ms until it succeeds
+# $1: the most seconds to wait (longer under Valgrind or emulation)
+# $2...: the check: a command run in this shell, so it may set variables the test reads
+# Returns 1 if the time ran out.
+wait_until() {
+    local limit=$1
+    shift
+    poll_until "$((limit * $(h_slow_factor)))" "$@"
+}
+
+# wait_for_exit() - wait for NAME to exit; its exit status lands in `status`
+# $1: NAME
+# $2: the most seconds to wait (default 5)
+# `status` is 124 if NAME was still running then (it is not stopped).
+wait_for_exit() {
+    local name=$1 limit=${2:-5} pid
+    pid=$(pid_of "$name") || return 1
+    if ! wait_until "$limit" h_exited "$pid"; then
+        status=124
+        return 0
+    fi
+    # The status file is written by launch just before it exits; read it (not `wait`), so
+    # that this works in `run`'s subshell too.
+    poll_until 1 test -s "${H_DIR}/${name}.status" || true
+    status=$(cat "${H_DIR}/${name}.status" 2>/dev/null) || status=255
+}
+
+# stop() - send a signal to NAME's program and wait for it to exit; sets `status`
+# $1: NAME
+# $2: the signal (default TERM)
+# The signal goes to the program itself (program_pid), not to its process group; the group
+# is killed in teardown.
+stop() {
+    local name=$1 sig=${2:-TERM} pid prog
+    pid=$(pid_of "$name") || return 1
+    prog=$(program_pid "$name") || prog=$pid
+    kill "-$sig" "$prog" 2>/dev/null
+    wait_for_exit "$name" 5
+}
+
+# h_listening_or_exited() - true once a TCP port has a listener (H_SEEN=listening) or a
+# process has exited
+# $1: the port
+# $2: the process's pid
+h_listening_or_exited() {
+    if h_listening_on "$1"; then
+        H_SEEN=listening
+        return 0
+    fi
+    h_exited "$2"
+}
+
+# h_unix_listening_or_exited() - the same for a Unix domain socket at a path
+# $1: the path
+# $2: the process's pid
+h_unix_listening_or_exited() {
+    if h_unix_listening "$1"; then
+        H_SEEN=listening
+        return 0
+    fi
+    h_exited "$2"
+}
+
+# h_exited_early() - diagnose NAME, which exited before it listened on WHAT
+# $1: NAME
+# $2: what it should have listened on ("port 8080", a path)
+h_exited_early() {
+    wait_for_exit "$1" 1
+    diagnose "'$1' exited with status $status before listening on $2; $(h_tail_err "$1")" \
+        "$(h_startup_hint "$1")"
+}
+
+# wait_for_port() - wait until a TCP listener on a port exists, started by NAME
+# $1: the port
+# $2: NAME
+# $3: the most seconds to wait (default 5)
+# Fails early, with NAME's stderr, if NAME exits first; on time-out, says what NAME listens on
+# instead (and recognises a port with its bytes swapped).
+wait_for_port() {
+    local port=$1 name=$2 limit=${3:-5} pid ports
+    pid=$(pid_of "$name") || return 1
+    H_SEEN=""
+    wait_until "$limit" h_listening_or_exited "$port" "$pid" || true
+    [[ "$H_SEEN" == listening ]] && return 0
+    if h_exited "$pid"; then
+        h_exited_early "$name" "port $port"
+        return 1
+    fi
+    limit=$((limit * $(h_slow_factor)))
+    ports=$(listening_ports_of "$name" | tr '\n' ' ')
+    ports=${ports% }
+    if [[ -z "$ports" ]]; then
+        diagnose "after ${limit}s '$name' is running but listens on no TCP port" \
+            "is listen() called, and does the program reach it (blocked on something else first)?"
+    elif [[ " $ports " == *" $(swap16 "$port") "* ]]; then
+        diagnose "'$name' listens on port $(swap16 "$port"), expected $port: that is $port with its two bytes swapped" \
+            "sin_port must hold the port in network byte order: sin_port = htons(port)"
+    else
+        diagnose "'$name' listens on port(s) $ports, expected $port" \
+            "is the port from the command line the one passed to bind()?"
+    fi
+    return 1
+}
+
+# wait_for_unix_socket() - wait until a listening Unix domain socket is bound at a path
+# $1: the path
+# $2: NAME, the process that binds it
+# $3: the most seconds to wait (default 5)
+# Fails early, with NAME's stderr, if NAME exits first.
+wait_for_unix_socket() {
+    local path=$1 name=$2 limit=${3:-5} pid
+    pid=$(pid_of "$name") || return 1
+    H_SEEN=""
+    wait_until "$limit" h_unix_listening_or_exited "$path" "$pid" || true
+    [[ "$H_SEEN" == listening ]] && return 0
+    if h_exited "$pid"; then
+        h_exited_early "$name" "$path"
+    else
+        diagnose "after $((limit * $(h_slow_factor)))s nothing listens on the Unix socket $path" \
+            "is the path passed to bind() this one, and is listen() called?"
+    fi
+    return 1
+}
+
+# h_has_line() - true if a file has a line matching an extended regular expression
+# $1: the file (missing: false)
+# $2: the regular expression
+h_has_line() {
+    grep -qE -- "$2" "$1" 2>/dev/null
+}
+
+# wait_for_file_content() - wait until a file has a line matching an extended regex
+# $1: the file
+# $2: the regular expression
+# $3: the most seconds to wait (default 5)
+# Returns 1 if the time ran out.
+wait_for_file_content() {
+    wait_until "${3:-5}" h_has_line "$1" "$2" || return 1
+}
