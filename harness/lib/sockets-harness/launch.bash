@@ -81,6 +81,7 @@ h_start() {
     fi
     setsid "${HARNESS_ROOT}/bin/launch" "${H_DIR}/${name}.status" "$limit" "${H_NSENTER[@]}" "$@" \
         </dev/null >"${BATS_TEST_TMPDIR}/${name}.out" 2>"${BATS_TEST_TMPDIR}/${name}.err" 3>&- &
+    # shellcheck disable=SC2004  # H_PIDS is an associative array (harness_setup): $name is a key
     H_PIDS[$name]=$!
     H_ORDER+=("$name")
 }

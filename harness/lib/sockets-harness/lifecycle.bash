@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # the H_* globals set here are read by the library's other files
 # lifecycle.bash - one test's set-up and clean-up, and the network mode they choose.
 
 # harness_setup() - prepare one test: scratch space, process table, network namespace

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # the H_* globals set here are read by the library's other files
 # netns.bash - the test's private network namespace, and running commands inside it.
 
 # h_start_netns() - start a holder process in a new network namespace with lo up
