@@ -10,17 +10,23 @@ diagnose() {
         | batslib_decorate "diagnosis" | fail
 }
 
-# h_tail_err() - print the last lines NAME wrote to stderr, indented, for a diagnosis
-# $1: NAME
-h_tail_err() {
-    local f
-    f=$(err_of "$1")
-    if [[ -s "$f" ]]; then
+# stderr_tail() - print the last lines of a program's stderr, indented, for a diagnosis
+# $1: the file holding the stderr
+# $2: how many lines (default 5)
+# Says "it wrote nothing to stderr" for an empty or missing file.
+stderr_tail() {
+    if [[ -s "$1" ]]; then
         echo "its stderr ended with:"
-        tail -n 5 "$f" | sed 's/^/    /'
+        tail -n "${2:-5}" "$1" | sed 's/^/    /'
     else
         echo "it wrote nothing to stderr"
     fi
+}
+
+# h_tail_err() - print the last lines NAME wrote to stderr, indented, for a diagnosis
+# $1: NAME
+h_tail_err() {
+    stderr_tail "$(err_of "$1")"
 }
 
 # h_startup_hint() - print the likely mistake when NAME exited during start-up

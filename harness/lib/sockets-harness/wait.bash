@@ -42,36 +42,39 @@ stop() {
     wait_for_exit "$name" 5
 }
 
-# h_listening_or_exited() - true once a TCP port has a listener (H_SEEN=listening) or a
+# h_listening_or_exited() - true once a listener check succeeds (H_SEEN=listening) or a
 # process has exited
-# $1: the port
-# $2: the process's pid
+# $1: the process's pid
+# $2...: the check (h_listening_on PORT, h_unix_listening PATH)
 h_listening_or_exited() {
-    if h_listening_on "$1"; then
+    local pid=$1
+    shift
+    if "$@"; then
         H_SEEN=listening
         return 0
     fi
-    h_exited "$2"
+    h_exited "$pid"
 }
 
-# h_unix_listening_or_exited() - the same for a Unix domain socket at a path
-# $1: the path
-# $2: the process's pid
-h_unix_listening_or_exited() {
-    if h_unix_listening "$1"; then
-        H_SEEN=listening
-        return 0
-    fi
-    h_exited "$2"
-}
-
-# h_exited_early() - diagnose NAME, which exited before it listened on WHAT
-# $1: NAME
-# $2: what it should have listened on ("port 8080", a path)
-h_exited_early() {
-    wait_for_exit "$1" 1
-    diagnose "'$1' exited with status $status before listening on $2; $(h_tail_err "$1")" \
-        "$(h_startup_hint "$1")"
+# h_wait_for_listener() - wait until a listener check succeeds, or NAME exits
+# $1: NAME, the process that should listen
+# $2: the most seconds to wait (longer under Valgrind or emulation)
+# $3: what it should listen on, for the diagnosis ("port 8080", a path)
+# $4...: the check (h_listening_on PORT, h_unix_listening PATH)
+# Returns 0 once it listens; 1 when the time ran out with NAME still running; 2 when NAME
+# exited first (the test is failed, with NAME's stderr and the likely mistake).
+h_wait_for_listener() {
+    local name=$1 limit=$2 what=$3 pid
+    shift 3
+    pid=$(pid_of "$name") || return 2
+    H_SEEN=""
+    wait_until "$limit" h_listening_or_exited "$pid" "$@" || true
+    [[ "$H_SEEN" == listening ]] && return 0
+    h_alive "$pid" && return 1
+    wait_for_exit "$name" 1
+    diagnose "'$name' exited with status $status before listening on $what; $(h_tail_err "$name")" \
+        "$(h_startup_hint "$name")"
+    return 2
 }
 
 # wait_for_port() - wait until a TCP listener on a port exists, started by NAME
@@ -81,15 +84,9 @@ h_exited_early() {
 # Fails early, with NAME's stderr, if NAME exits first; on time-out, says what NAME listens on
 # instead (and recognises a port with its bytes swapped).
 wait_for_port() {
-    local port=$1 name=$2 limit=${3:-5} pid ports
-    pid=$(pid_of "$name") || return 1
-    H_SEEN=""
-    wait_until "$limit" h_listening_or_exited "$port" "$pid" || true
-    [[ "$H_SEEN" == listening ]] && return 0
-    if h_exited "$pid"; then
-        h_exited_early "$name" "port $port"
-        return 1
-    fi
+    local port=$1 name=$2 limit=${3:-5} waited=0 ports
+    h_wait_for_listener "$name" "$limit" "port $port" h_listening_on "$port" || waited=$?
+    case $waited in 0) return 0 ;; 2) return 1 ;; esac
     limit=$((limit * $(h_slow_factor)))
     ports=$(listening_ports_of "$name" | tr '\n' ' ')
     ports=${ports% }
@@ -112,17 +109,11 @@ wait_for_port() {
 # $3: the most seconds to wait (default 5)
 # Fails early, with NAME's stderr, if NAME exits first.
 wait_for_unix_socket() {
-    local path=$1 name=$2 limit=${3:-5} pid
-    pid=$(pid_of "$name") || return 1
-    H_SEEN=""
-    wait_until "$limit" h_unix_listening_or_exited "$path" "$pid" || true
-    [[ "$H_SEEN" == listening ]] && return 0
-    if h_exited "$pid"; then
-        h_exited_early "$name" "$path"
-    else
-        diagnose "after $((limit * $(h_slow_factor)))s nothing listens on the Unix socket $path" \
-            "is the path passed to bind() this one, and is listen() called?"
-    fi
+    local path=$1 name=$2 limit=${3:-5} waited=0
+    h_wait_for_listener "$name" "$limit" "$path" h_unix_listening "$path" || waited=$?
+    case $waited in 0) return 0 ;; 2) return 1 ;; esac
+    diagnose "after $((limit * $(h_slow_factor)))s nothing listens on the Unix socket $path" \
+        "is the path passed to bind() this one, and is listen() called?"
     return 1
 }
 

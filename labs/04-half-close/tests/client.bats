@@ -52,7 +52,7 @@ run_client() {
 # wire [STORY] - the recorder's transcript (or STORY) and what the student's client did.
 wire() {
     local story=${1:-$(wire_story "the test's server" "$(transcript_of_server "$LOG")")}
-    printf '%s\nyour client: %s\n%s' "$story" "$(exit_story "$status")" "$(stderr_tail "$ERR")"
+    printf '%s\nyour client: %s\n%s' "$story" "$(exit_story "$status")" "$(stderr_tail "$ERR" 4)"
 }
 
 # diagnose_hang - the client was still running at the time limit.

@@ -95,7 +95,7 @@ student_side() {
         wait_for_exit "$name" 1
         line="your ${name}: $(exit_story "$status")"
     fi
-    printf '%s\n%s' "$line" "$(stderr_tail "$(err_of "$name")")"
+    printf '%s\n%s' "$line" "$(stderr_tail "$(err_of "$name")" 4)"
 }
 
 # exit_story STATUS - an exit status in words (124 is the harness' time limit; 128+N a signal).
@@ -107,16 +107,6 @@ exit_story() {
         13[0-9] | 1[4-5][0-9]) echo "was killed by signal $(($1 - 128)), SIG$(kill -l $(($1 - 128))) (exit status $1)" ;;
         *) echo "exited with status $1" ;;
     esac
-}
-
-# stderr_tail FILE - the last lines of a program's stderr, indented, or a note that it was empty.
-stderr_tail() {
-    if [[ -s "$1" ]]; then
-        echo "its stderr ended with:"
-        tail -n 4 "$1" | sed 's/^/    /'
-    else
-        echo "it wrote nothing to stderr"
-    fi
 }
 
 # size_of FILE - FILE's size in bytes (0 if it does not exist).
