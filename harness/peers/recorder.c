@@ -13,6 +13,7 @@
  * See docs/harness.md for the command line and the log format.
  */
 #include "peerutil.h"
+#include "sockio.h"
 
 #include <err.h>
 #include <errno.h>
@@ -153,7 +154,7 @@ fail:
 static int
 send_logged(int k, int fd, const unsigned char *data, size_t len)
 {
-	if (write_full(fd, data, len) < 0) {
+	if (writen(fd, data, len) < 0) {
 		log_event("error %d send: %s", k, strerror(errno));
 		return -1;
 	}
@@ -244,7 +245,7 @@ serve(int k, int fd, const struct options *o, unsigned char *buf)
 			break;
 		}
 		log_recv(k, buf, (size_t)n, o->hex);
-		if (save_fd >= 0 && write_full(save_fd, buf, (size_t)n) < 0) {
+		if (save_fd >= 0 && writen(save_fd, buf, (size_t)n) < 0) {
 			log_event("error %d write %s: %s", k, save_path,
 			    strerror(errno));
 			close(save_fd);
@@ -263,31 +264,6 @@ done:
 	log_event("close %d", k);
 	if (save_fd >= 0)
 		close(save_fd);
-}
-
-/*
- * accept_error_is_transient - whether accept() failing with ERR is about
- * one pending connection only (so the server should log it and go on).
- *
- * accept(2) on Linux passes on the errors of the new connection.
- */
-static int
-accept_error_is_transient(int err)
-{
-	switch (err) {
-	case ECONNABORTED:
-	case EPROTO:
-	case ENETDOWN:
-	case ENOPROTOOPT:
-	case EHOSTDOWN:
-	case ENONET:
-	case EHOSTUNREACH:
-	case EOPNOTSUPP:
-	case ENETUNREACH:
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 int

@@ -14,6 +14,7 @@
  * See docs/harness.md for the command line and the log format.
  */
 #include "peerutil.h"
+#include "sockio.h"
 
 #include <err.h>
 #include <errno.h>
@@ -190,7 +191,7 @@ send_bytes(struct conn *c, const unsigned char *data, size_t len)
 			piece = (size_t)c->chunk;
 		if (done > 0)
 			sleep_ms(c->delay_ms);
-		if (write_full(c->fd, data + done, piece) < 0) {
+		if (writen(c->fd, data + done, piece) < 0) {
 			log_event("error send: %s", strerror(errno));
 			return -1;
 		}
@@ -234,7 +235,7 @@ recv_bytes(struct conn *c, uint64_t limit)
 			return 0;
 		}
 		log_event("recv %zd", n);
-		if (c->out_fd >= 0 && write_full(c->out_fd, buf, (size_t)n) < 0) {
+		if (c->out_fd >= 0 && writen(c->out_fd, buf, (size_t)n) < 0) {
 			log_event("error write %s: %s", c->out_path,
 			    strerror(errno));
 			return -1;
