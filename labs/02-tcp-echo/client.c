@@ -9,7 +9,7 @@
  * the connection and waits for the server to close its side.
  */
 
-/* ---- provided: do not change ------------------------------------------ */
+/* ---- provided: do not change ---- */
 
 #include <arpa/inet.h>
 #include <err.h>
@@ -66,7 +66,7 @@ ignore_sigpipe(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* ---- your code below ---------------------------------------------------- */
+/* ---- your code below ---- */
 
 ssize_t writen(int fd, const void *buf, size_t n);
 ssize_t readn(int fd, void *buf, size_t n);

@@ -13,7 +13,7 @@
  * functions it relies on are yours; the README explains each step.
  */
 
-/* ---- provided: do not change ------------------------------------------ */
+/* ---- provided: do not change ---- */
 
 #include <arpa/inet.h>
 #include <err.h>
@@ -93,7 +93,7 @@ install_signal_handlers(void)
 	return 0;
 }
 
-/* ---- your code below ---------------------------------------------------- */
+/* ---- your code below ---- */
 
 ssize_t writen(int fd, const void *buf, size_t n);
 int open_listener(int port);

@@ -9,7 +9,7 @@
  * SIGTERM or SIGINT stops the server with exit status 0.
  */
 
-/* ---- provided: do not change ------------------------------------------ */
+/* ---- provided: do not change ---- */
 
 #include <arpa/inet.h>
 #include <err.h>
@@ -89,7 +89,7 @@ install_signal_handlers(void)
 	return 0;
 }
 
-/* ---- your code below ---------------------------------------------------- */
+/* ---- your code below ---- */
 
 ssize_t writen(int fd, const void *buf, size_t n);
 int open_listener(int port);
