@@ -105,8 +105,8 @@ parse_inet(const char *spec, enum peer_addr_form form, struct peer_addr *addr,
 		}
 		portstr = colon + 1;
 	}
-	if (parse_long(portstr, form == PEER_ADDR_PORT ? 0 : 1, 65535,
-	    &port) < 0) {
+	if (parse_long(portstr, form == PEER_ADDR_PORT ? 0 : 1, 65535, &port) <
+	    0) {
 		*why = "bad port";
 		return -1;
 	}
@@ -240,7 +240,7 @@ hex_decode(const char *hex, unsigned char **data, size_t *len)
 
 	if (n % 2 != 0)
 		return -1;
-	buf = malloc(n / 2 + 1);  /* +1: malloc(0) may return NULL */
+	buf = malloc(n / 2 + 1); /* +1: malloc(0) may return NULL */
 	if (buf == NULL)
 		return -1;
 	for (i = 0; i < n / 2; i++) {

@@ -20,14 +20,14 @@ struct peer_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int is_unix;
-	char path[108];                 /* the socket path, for unix: only */
-	char text[PEER_ADDR_TEXT_MAX];  /* "127.0.0.1:8080" or "unix:PATH" */
+	char path[108];                /* the socket path, for unix: only */
+	char text[PEER_ADDR_TEXT_MAX]; /* "127.0.0.1:8080" or "unix:PATH" */
 };
 
 /* Which forms peer_addr_parse() accepts. */
 enum peer_addr_form {
-	PEER_ADDR_PORT,      /* "PORT" (meaning 127.0.0.1:PORT) or "unix:PATH" */
-	PEER_ADDR_HOSTPORT   /* "HOST:PORT" (numeric IPv4) or "unix:PATH" */
+	PEER_ADDR_PORT,    /* "PORT" (meaning 127.0.0.1:PORT) or "unix:PATH" */
+	PEER_ADDR_HOSTPORT /* "HOST:PORT" (numeric IPv4) or "unix:PATH" */
 };
 
 int peer_addr_parse(const char *spec, enum peer_addr_form form,

@@ -34,20 +34,20 @@
 #define LISTEN_BACKLOG 16
 
 struct options {
-	long conns;               /* -n: stop after this many; 0 = never */
-	const char *log_path;     /* -o */
-	const char *save_dir;     /* -d */
-	int hex;                  /* -x */
-	int echo;                 /* -e */
-	long chunk;               /* -c */
-	long wait_ms;             /* -w */
-	long rcvbuf;              /* -r; 0 = leave the default */
-	const char *greet_path;   /* -s */
-	int shut_wr;              /* -S */
-	const char *reply_path;   /* -a */
-	unsigned char *greet;     /* contents of -s FILE */
+	long conns;             /* -n: stop after this many; 0 = never */
+	const char *log_path;   /* -o */
+	const char *save_dir;   /* -d */
+	int hex;                /* -x */
+	int echo;               /* -e */
+	long chunk;             /* -c */
+	long wait_ms;           /* -w */
+	long rcvbuf;            /* -r; 0 = leave the default */
+	const char *greet_path; /* -s */
+	int shut_wr;            /* -S */
+	const char *reply_path; /* -a */
+	unsigned char *greet;   /* contents of -s FILE */
 	size_t greet_len;
-	unsigned char *reply;     /* contents of -a FILE */
+	unsigned char *reply; /* contents of -a FILE */
 	size_t reply_len;
 };
 
@@ -122,8 +122,8 @@ open_listener(const struct peer_addr *addr, long rcvbuf, const char **what)
 	if (rcvbuf > 0) {
 		int size = (int)rcvbuf;
 
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
-		    sizeof(size)) < 0) {
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) <
+		    0) {
 			*what = "setsockopt SO_RCVBUF";
 			goto fail;
 		}
@@ -280,7 +280,8 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'n':
 			if (parse_long(optarg, 1, INT_MAX, &o.conns) < 0)
-				errx(2, "-n: bad connection count '%s'", optarg);
+				errx(2, "-n: bad connection count '%s'",
+				    optarg);
 			break;
 		case 'o':
 			o.log_path = optarg;
@@ -301,8 +302,8 @@ main(int argc, char **argv)
 			break;
 		case 'w':
 			if (parse_long(optarg, 0, MAX_WAIT_MS, &o.wait_ms) < 0)
-				errx(2, "-w: bad pause '%s' (0-%d ms)",
-				    optarg, MAX_WAIT_MS);
+				errx(2, "-w: bad pause '%s' (0-%d ms)", optarg,
+				    MAX_WAIT_MS);
 			break;
 		case 'r':
 			if (parse_long(optarg, 1, INT_MAX, &o.rcvbuf) < 0)

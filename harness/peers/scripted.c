@@ -33,33 +33,33 @@
 #define RECV_BUF 65536
 
 enum step_kind {
-	STEP_SEND,      /* send:HEX, sendtext:TEXT (bytes already in data) */
-	STEP_SENDFILE,  /* sendfile:PATH */
-	STEP_CHUNK,     /* chunk:N */
-	STEP_DELAY,     /* delay:MS */
-	STEP_PAUSE,     /* pause:MS */
-	STEP_SHUT_WR,   /* shut:wr */
-	STEP_SHUT_RD,   /* shut:rd */
-	STEP_RECV,      /* recv:N */
-	STEP_RECVALL,   /* recvall */
-	STEP_CLOSE,     /* close */
-	STEP_RST        /* rst */
+	STEP_SEND,     /* send:HEX, sendtext:TEXT (bytes already in data) */
+	STEP_SENDFILE, /* sendfile:PATH */
+	STEP_CHUNK,    /* chunk:N */
+	STEP_DELAY,    /* delay:MS */
+	STEP_PAUSE,    /* pause:MS */
+	STEP_SHUT_WR,  /* shut:wr */
+	STEP_SHUT_RD,  /* shut:rd */
+	STEP_RECV,     /* recv:N */
+	STEP_RECVALL,  /* recvall */
+	STEP_CLOSE,    /* close */
+	STEP_RST       /* rst */
 };
 
 struct step {
 	enum step_kind kind;
-	long n;               /* chunk:, delay:, pause:, recv: */
-	unsigned char *data;  /* send:, sendtext: */
+	long n;              /* chunk:, delay:, pause:, recv: */
+	unsigned char *data; /* send:, sendtext: */
 	size_t len;
-	const char *path;     /* sendfile: */
+	const char *path; /* sendfile: */
 };
 
 /* What the steps change as they run. */
 struct conn {
-	int fd;          /* -1 once closed */
-	long chunk;      /* largest write; 0 = the whole buffer at once */
-	long delay_ms;   /* pause between two chunked writes */
-	int out_fd;      /* -O FILE, or -1 */
+	int fd;        /* -1 once closed */
+	long chunk;    /* largest write; 0 = the whole buffer at once */
+	long delay_ms; /* pause between two chunked writes */
+	int out_fd;    /* -O FILE, or -1 */
 	const char *out_path;
 };
 
@@ -281,8 +281,8 @@ run_step(struct conn *c, const struct step *s)
 		return 0;
 	case STEP_SHUT_WR:
 	case STEP_SHUT_RD:
-		if (shutdown(c->fd, s->kind == STEP_SHUT_WR ? SHUT_WR :
-		    SHUT_RD) < 0) {
+		if (shutdown(c->fd,
+		        s->kind == STEP_SHUT_WR ? SHUT_WR : SHUT_RD) < 0) {
 			log_event("error shutdown: %s", strerror(errno));
 			return -1;
 		}
@@ -304,7 +304,7 @@ run_step(struct conn *c, const struct step *s)
 	case STEP_RST:
 		/* Linger time 0: close() discards unsent data and sends RST. */
 		if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &hard,
-		    sizeof(hard)) < 0) {
+		        sizeof(hard)) < 0) {
 			log_event("error setsockopt SO_LINGER: %s",
 			    strerror(errno));
 			return -1;

@@ -67,7 +67,7 @@ run_client(const char *ip, uint16_t port)
 	 */
 	(void)ip;
 	(void)port;
-	(void)copy_until_eof;  /* quiets -Wunused-function until you call it */
+	(void)copy_until_eof; /* quiets -Wunused-function until you call it */
 	fprintf(stderr, "run_client: not implemented yet\n");
 	return -1;
 } /* connect, upload, half-close, print the reply until EOF, close */
@@ -92,5 +92,5 @@ main(int argc, char **argv)
 	if (parse_long(argv[2], 1, 65535, &port) < 0)
 		errx(2, "bad port '%s' (1-65535)", argv[2]);
 	return run_client(argv[1], (uint16_t)port) < 0 ? EXIT_FAILURE :
-	    EXIT_SUCCESS;
+	                                                 EXIT_SUCCESS;
 }

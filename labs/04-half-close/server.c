@@ -75,7 +75,7 @@ serve_client(int fd, const char *peer, const unsigned char *file, size_t len)
 	(void)peer;
 	(void)file;
 	(void)len;
-	(void)read_ack;  /* quiets -Wunused-function until you call it */
+	(void)read_ack; /* quiets -Wunused-function until you call it */
 	fprintf(stderr, "serve_client: not implemented yet\n");
 	close(fd);
 } /* send, half-close, read the ack until EOF, print it, close */
@@ -99,7 +99,7 @@ run_server(uint16_t port, const unsigned char *file, size_t len)
 	(void)port;
 	(void)file;
 	(void)len;
-	(void)serve_client;  /* quiets -Wunused-function until you call it */
+	(void)serve_client; /* quiets -Wunused-function until you call it */
 	fprintf(stderr, "run_server: not implemented yet\n");
 	return -1;
 } /* survive clients that hang up, listen, serve one client at a time */

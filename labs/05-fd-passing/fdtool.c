@@ -72,7 +72,8 @@ report_call(const char *call, const char *path)
 
 	warn("%s %s", call, path);
 	if (saved == ENAMETOOLONG)
-		warnx("the path is %zu bytes; sun_path holds at most %zu and a NUL",
+		warnx(
+		    "the path is %zu bytes; sun_path holds at most %zu and a NUL",
 		    strlen(path),
 		    sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 }
@@ -168,7 +169,7 @@ cmd_send(int argc, char **argv)
 		goto out;
 	for (i = 0; i < nfds; i++)
 		if (write_text(fds[i], "sender: after\n",
-		    argv[optind + 1 + i]) < 0)
+		        argv[optind + 1 + i]) < 0)
 			goto out;
 	status = 0;
 out:
@@ -265,7 +266,8 @@ report_if_leaked(int fd)
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, target, sizeof(target) - 1);
 	target[n > 0 ? n : 0] = '\0';
-	warnx("descriptor %d is still open (-> %s) though everything was closed",
+	warnx(
+	    "descriptor %d is still open (-> %s) though everything was closed",
 	    fd, target);
 	return 1;
 }
@@ -285,7 +287,8 @@ cmd_recv(int argc, char **argv)
 		if (opt != 'n')
 			usage();
 		if (parse_long(optarg, 1, FDPASS_MAX, &maxfds) < 0)
-			errx(EXIT_USAGE, "-n takes a number from 1 to %d, not '%s'",
+			errx(EXIT_USAGE,
+			    "-n takes a number from 1 to %d, not '%s'",
 			    FDPASS_MAX, optarg);
 	}
 	if (optind != argc - 1)

@@ -212,8 +212,10 @@ echo_stdin(int sock)
 			return -1;
 		}
 		if (got < n) {
-			warnx("server closed the connection early: sent %llu bytes, "
-			    "got %llu back", sent + (unsigned long long)n,
+			warnx(
+			    "server closed the connection early: sent %llu bytes, "
+			    "got %llu back",
+			    sent + (unsigned long long)n,
 			    sent + (unsigned long long)got);
 			return -1;
 		}
@@ -249,7 +251,8 @@ main(int argc, char **argv)
 		usage();
 	port = parse_port(argv[2]);
 	if (port < 0)
-		errx(1, "invalid port '%s' (expected a number from 1 to 65535)", argv[2]);
+		errx(1, "invalid port '%s' (expected a number from 1 to 65535)",
+		    argv[2]);
 	if (ignore_sigpipe() < 0)
 		err(1, "sigaction");
 
