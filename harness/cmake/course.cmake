@@ -150,7 +150,8 @@ function(course_program name)
         add_custom_command(OUTPUT "${be}"
           COMMAND ${CMAKE_COMMAND} -E make_directory "${out}/s390x"
           COMMAND "${S390X_CC}" -static -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra
-                  ${include_flags} -o "${be}" ${sources}
+                  -Wdeclaration-after-statement -Wstrict-prototypes -Wmissing-prototypes
+                  -Wold-style-definition ${include_flags} -o "${be}" ${sources}
           DEPENDS ${sources}
           COMMENT "Cross-building ${lab}/${name} (${variant}) for big-endian s390x"
           VERBATIM)
