@@ -256,7 +256,7 @@ run_step(struct conn *c, const struct step *s)
 	struct linger hard = { .l_onoff = 1, .l_linger = 0 };
 	unsigned char *data;
 	size_t len;
-	int rc;
+	int rc, how;
 
 	switch (s->kind) {
 	case STEP_SEND:
@@ -281,8 +281,8 @@ run_step(struct conn *c, const struct step *s)
 		return 0;
 	case STEP_SHUT_WR:
 	case STEP_SHUT_RD:
-		if (shutdown(c->fd,
-		        s->kind == STEP_SHUT_WR ? SHUT_WR : SHUT_RD) < 0) {
+		how = s->kind == STEP_SHUT_WR ? SHUT_WR : SHUT_RD;
+		if (shutdown(c->fd, how) < 0) {
 			log_event("error shutdown: %s", strerror(errno));
 			return -1;
 		}
@@ -303,8 +303,9 @@ run_step(struct conn *c, const struct step *s)
 		return 0;
 	case STEP_RST:
 		/* Linger time 0: close() discards unsent data and sends RST. */
-		if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &hard,
-		        sizeof(hard)) < 0) {
+		rc = setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &hard,
+		    sizeof(hard));
+		if (rc < 0) {
 			log_event("error setsockopt SO_LINGER: %s",
 			    strerror(errno));
 			return -1;

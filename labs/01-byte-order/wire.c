@@ -394,10 +394,9 @@ cmd_serve(char **argv)
 	close(lfd);
 	if (rc == -1)
 		return -1;
-	printf("version=%u type=%u flags=%u length=%" PRIu32 " seq=%" PRIu64
-	       "\n",
-	    (unsigned)h.version, (unsigned)h.type, (unsigned)h.flags, h.length,
-	    h.seq);
+	printf("version=%u type=%u flags=%u ", (unsigned)h.version,
+	    (unsigned)h.type, (unsigned)h.flags);
+	printf("length=%" PRIu32 " seq=%" PRIu64 "\n", h.length, h.seq);
 	return 0;
 }
 

@@ -163,8 +163,8 @@ serve(int c, int fd, const struct options *o, unsigned char *buf)
 		int rc = recv_msg(fd, buf, (uint32_t)o->max, &len);
 
 		if (rc == 0) {
-			printf("connection %d: closed by the peer after %d "
-			       "message(s)\n",
+			printf(
+			    "connection %d: closed by the peer after %d message(s)\n",
 			    c, k - 1);
 			return;
 		}

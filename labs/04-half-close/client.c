@@ -91,6 +91,7 @@ main(int argc, char **argv)
 		usage();
 	if (parse_long(argv[2], 1, 65535, &port) < 0)
 		errx(2, "bad port '%s' (1-65535)", argv[2]);
-	return run_client(argv[1], (uint16_t)port) < 0 ? EXIT_FAILURE :
-	                                                 EXIT_SUCCESS;
+	if (run_client(argv[1], (uint16_t)port) < 0)
+		return EXIT_FAILURE;
+	return EXIT_SUCCESS;
 }

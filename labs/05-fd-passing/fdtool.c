@@ -129,6 +129,7 @@ static int
 cmd_send(int argc, char **argv)
 {
 	const char *text = NULL, *path;
+	char **files;
 	int fds[FDPASS_MAX];
 	int nfds = 0, sock, opt, fd, i, status = 1;
 
@@ -140,6 +141,7 @@ cmd_send(int argc, char **argv)
 	if (optind >= argc || argc - optind - 1 > FDPASS_MAX)
 		usage();
 	path = argv[optind];
+	files = argv + optind + 1;
 
 	sock = unix_connect(path);
 	if (sock < 0) {
@@ -168,8 +170,7 @@ cmd_send(int argc, char **argv)
 	if (wait_for_close(sock) < 0)
 		goto out;
 	for (i = 0; i < nfds; i++)
-		if (write_text(fds[i], "sender: after\n",
-		        argv[optind + 1 + i]) < 0)
+		if (write_text(fds[i], "sender: after\n", files[i]) < 0)
 			goto out;
 	status = 0;
 out:
