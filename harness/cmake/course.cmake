@@ -13,7 +13,9 @@
 #   mutant-NAME   solutions/LAB/ with FILE.c patched by solutions/LAB/mutants/FILE.NAME.patch
 #   submission    SUBMISSION_DIR/LAB/    (only when SUBMISSION_DIR is set; warnings allowed)
 # into build/variants/VARIANT/LAB/. Files that are not the student's come from labs/LAB/, so
-# a submission cannot change the provided code. A program marked BIG_ENDIAN is also
+# a submission cannot change the provided code; a provided file may also be shared by several
+# labs (course_program(server server.c ../common/sockio.c)), and the directory of every
+# provided file is on the include path. A program marked BIG_ENDIAN is also
 # cross-built for s390x (build/variants/VARIANT/LAB/s390x/), where one is installed.
 #
 # With COURSE_TESTS on, CTest checks per lab: the reference passes every test, also under
@@ -105,6 +107,7 @@ function(course_program name)
 
     set(sources "")
     set(missing "")
+    set(includes "${CMAKE_CURRENT_SOURCE_DIR}")
     foreach(src IN LISTS P_UNPARSED_ARGUMENTS)
       if(src STREQUAL replaced)
         list(APPEND sources "${replacement}")
@@ -114,9 +117,14 @@ function(course_program name)
           list(APPEND missing "${dir}/${src}")
         endif()
       else()
-        list(APPEND sources "${CMAKE_CURRENT_SOURCE_DIR}/${src}")
+        get_filename_component(provided "${CMAKE_CURRENT_SOURCE_DIR}/${src}" ABSOLUTE)
+        get_filename_component(provided_dir "${provided}" DIRECTORY)
+        list(APPEND sources "${provided}")
+        list(APPEND includes "${provided_dir}")
       endif()
     endforeach()
+    list(REMOVE_DUPLICATES includes)
+    list(TRANSFORM includes PREPEND "-I" OUTPUT_VARIABLE include_flags)
 
     if(missing)
       # A submission without this lab's files must not stop the other labs from building:
@@ -130,7 +138,7 @@ function(course_program name)
         add_dependencies("${target}" "${lab}.${variant}.source")
       endif()
       set_target_properties("${target}" PROPERTIES OUTPUT_NAME "${name}" RUNTIME_OUTPUT_DIRECTORY "${out}")
-      target_include_directories("${target}" PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
+      target_include_directories("${target}" PRIVATE ${includes})
       if(werror)
         target_compile_options("${target}" PRIVATE -Werror)
       endif()
@@ -142,7 +150,8 @@ function(course_program name)
         add_custom_command(OUTPUT "${be}"
           COMMAND ${CMAKE_COMMAND} -E make_directory "${out}/s390x"
           COMMAND "${S390X_CC}" -static -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra
-                  "-I${CMAKE_CURRENT_SOURCE_DIR}" -o "${be}" ${sources}
+                  -Wdeclaration-after-statement -Wstrict-prototypes -Wmissing-prototypes
+                  -Wold-style-definition ${include_flags} -o "${be}" ${sources}
           DEPENDS ${sources}
           COMMENT "Cross-building ${lab}/${name} (${variant}) for big-endian s390x"
           VERBATIM)

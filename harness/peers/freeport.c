@@ -1,19 +1,20 @@
 /*
  * freeport.c - print a TCP port that is free on 127.0.0.1.
  *
- * Binds a socket to port 0, which makes the kernel pick a free ephemeral
- * port, prints that port and exits (closing the socket). The port stays
- * free until someone else binds it: a test should use it right away, and
- * the kernel hands out ephemeral ports in turn, so a port just printed is
- * not soon given out again.
+ * Listens on port 0, which makes the kernel pick a free ephemeral port,
+ * prints that port and exits (closing the socket). The port stays free
+ * until someone else binds it: a test should use it right away, and the
+ * kernel hands out ephemeral ports in turn, so a port just printed is not
+ * soon given out again.
  *
  * Exit status: 0 on success, 1 on failure, 2 on a usage error.
  */
+#include "sockio.h"
+
 #include <arpa/inet.h>
 #include <err.h>
 #include <netinet/in.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -29,15 +30,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: freeport\n");
 		return 2;
 	}
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = tcp_listen(0);
 	if (fd < 0)
-		err(1, "socket");
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons(0);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		err(1, "bind 127.0.0.1:0");
+		err(1, "listen on 127.0.0.1:0");
 	if (getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
 		err(1, "getsockname");
 	close(fd);

@@ -12,6 +12,7 @@
  * 2 on a usage error.
  */
 #include "peerutil.h"
+#include "sockio.h"
 
 #include <err.h>
 #include <errno.h>
@@ -95,7 +96,7 @@ write_ready_file(const char *path, const char **what)
 		*what = "open";
 		return -1;
 	}
-	if (write_full(fd, text, sizeof(text) - 1) < 0) {
+	if (writen(fd, text, sizeof(text) - 1) < 0) {
 		*what = "write";
 		close(fd);
 		return -1;

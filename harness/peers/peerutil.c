@@ -1,8 +1,9 @@
 /*
- * peerutil.c - helpers shared by the C test peers: full reads and writes,
- * file loading, number and address parsing, the event log, hex.
+ * peerutil.c - helpers shared by the C test peers: address parsing, the
+ * event log, hex.
  */
 #include "peerutil.h"
+#include "sockio.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,150 +17,6 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Files the peers send are test fixtures; anything bigger is a mistake. */
-#define LOAD_FILE_MAX (64L * 1024 * 1024)
-
-/*
- * write_full - write all LEN bytes of BUF to FD.
- *
- * Retries after short writes and after EINTR. Returns LEN, or -1 with errno
- * set if a write failed (the bytes written before the failure are lost to the
- * caller: a peer that gets an error gives up on the connection anyway).
- */
-ssize_t
-write_full(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	size_t done = 0;
-
-	/* Bounded: every pass either advances DONE or returns. */
-	while (done < len) {
-		ssize_t n = write(fd, p + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			/* write() may not make progress on a stream; treat as closed. */
-			errno = EPIPE;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return (ssize_t)len;
-}
-
-/*
- * read_full - read LEN bytes from FD into BUF, stopping early only at EOF.
- *
- * Retries after short reads and after EINTR. Returns the number of bytes
- * read (less than LEN only if EOF came first), or -1 with errno set.
- */
-ssize_t
-read_full(int fd, void *buf, size_t len)
-{
-	unsigned char *p = buf;
-	size_t done = 0;
-
-	/* Bounded: every pass advances DONE, stops at EOF, or returns. */
-	while (done < len) {
-		ssize_t n = read(fd, p + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
-/*
- * load_file - read the whole file PATH into a new buffer.
- *
- * On success stores a malloc'd buffer (owned by the caller) in *DATA and its
- * length in *LEN and returns 0. Returns -1 with errno set on failure
- * (EFBIG if the file is larger than LOAD_FILE_MAX).
- */
-int
-load_file(const char *path, unsigned char **data, size_t *len)
-{
-	unsigned char *buf = NULL;
-	size_t used = 0, cap = 0;
-	int fd, saved;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-
-	/* Bounded by LOAD_FILE_MAX: each pass reads more or reaches EOF. */
-	for (;;) {
-		ssize_t n;
-
-		if (used == cap) {
-			size_t newcap = cap ? cap * 2 : 4096;
-			unsigned char *bigger;
-
-			if (newcap > (size_t)LOAD_FILE_MAX + 1) {
-				errno = EFBIG;
-				goto fail;
-			}
-			bigger = realloc(buf, newcap);
-			if (bigger == NULL)
-				goto fail;
-			buf = bigger;
-			cap = newcap;
-		}
-		n = read_full(fd, buf + used, cap - used);
-		if (n < 0)
-			goto fail;
-		used += (size_t)n;
-		if (used < cap)
-			break;  /* read_full stops short only at EOF */
-	}
-	if (used > (size_t)LOAD_FILE_MAX) {
-		errno = EFBIG;
-		goto fail;
-	}
-	close(fd);
-	*data = buf;
-	*len = used;
-	return 0;
-
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return -1;
-}
-
-/*
- * parse_long - parse S as a decimal integer in [MIN, MAX].
- *
- * The whole string must be the number (strtol's end pointer must reach the
- * terminating NUL). Returns 0 and stores the value in *OUT, or -1 if S is
- * empty, not a number, has trailing characters or is out of range.
- */
-int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /*
  * format_inet - write "A.B.C.D:PORT" for the IPv4 address in SS into OUT.
@@ -248,8 +105,8 @@ parse_inet(const char *spec, enum peer_addr_form form, struct peer_addr *addr,
 		}
 		portstr = colon + 1;
 	}
-	if (parse_long(portstr, form == PEER_ADDR_PORT ? 0 : 1, 65535,
-	    &port) < 0) {
+	if (parse_long(portstr, form == PEER_ADDR_PORT ? 0 : 1, 65535, &port) <
+	    0) {
 		*why = "bad port";
 		return -1;
 	}
@@ -328,7 +185,7 @@ log_event(const char *fmt, ...)
 		va_end(ap);
 	}
 	line[n] = '\n';
-	if (write_full(log_fd, line, (size_t)n + 1) < 0 && !complained) {
+	if (writen(log_fd, line, (size_t)n + 1) < 0 && !complained) {
 		complained = 1;
 		fprintf(stderr, "log write: %s\n", strerror(errno));
 	}
@@ -383,7 +240,7 @@ hex_decode(const char *hex, unsigned char **data, size_t *len)
 
 	if (n % 2 != 0)
 		return -1;
-	buf = malloc(n / 2 + 1);  /* +1: malloc(0) may return NULL */
+	buf = malloc(n / 2 + 1); /* +1: malloc(0) may return NULL */
 	if (buf == NULL)
 		return -1;
 	for (i = 0; i < n / 2; i++) {

@@ -1,11 +1,9 @@
 /*
  * peerutil.h - helpers shared by the C test peers (recorder, scripted,
- * nsholder, freeport).
+ * nsholder): addresses, the event log, hex.
  *
- * The I/O helpers follow CS:APP's rio_readn/rio_writen and OpenBSD's
- * atomicio(): the kernel may transfer fewer bytes than asked, and a signal
- * may interrupt a call before it transfers anything, so every full read or
- * write goes through one small loop that deals with both.
+ * Whole reads and writes, loading a file and parsing a number come from the
+ * course's I/O module, labs/common/sockio.h, which the labs use too.
  */
 #ifndef PEERUTIL_H
 #define PEERUTIL_H
@@ -22,21 +20,16 @@ struct peer_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int is_unix;
-	char path[108];                 /* the socket path, for unix: only */
-	char text[PEER_ADDR_TEXT_MAX];  /* "127.0.0.1:8080" or "unix:PATH" */
+	char path[108];                /* the socket path, for unix: only */
+	char text[PEER_ADDR_TEXT_MAX]; /* "127.0.0.1:8080" or "unix:PATH" */
 };
 
 /* Which forms peer_addr_parse() accepts. */
 enum peer_addr_form {
-	PEER_ADDR_PORT,      /* "PORT" (meaning 127.0.0.1:PORT) or "unix:PATH" */
-	PEER_ADDR_HOSTPORT   /* "HOST:PORT" (numeric IPv4) or "unix:PATH" */
+	PEER_ADDR_PORT,    /* "PORT" (meaning 127.0.0.1:PORT) or "unix:PATH" */
+	PEER_ADDR_HOSTPORT /* "HOST:PORT" (numeric IPv4) or "unix:PATH" */
 };
 
-ssize_t write_full(int fd, const void *buf, size_t len);
-ssize_t read_full(int fd, void *buf, size_t len);
-int load_file(const char *path, unsigned char **data, size_t *len);
-
-int parse_long(const char *s, long min, long max, long *out);
 int peer_addr_parse(const char *spec, enum peer_addr_form form,
     struct peer_addr *addr, const char **why);
 void format_inet(const struct sockaddr_storage *ss, char *out, size_t outlen);

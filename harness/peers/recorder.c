@@ -13,6 +13,7 @@
  * See docs/harness.md for the command line and the log format.
  */
 #include "peerutil.h"
+#include "sockio.h"
 
 #include <err.h>
 #include <errno.h>
@@ -33,20 +34,20 @@
 #define LISTEN_BACKLOG 16
 
 struct options {
-	long conns;               /* -n: stop after this many; 0 = never */
-	const char *log_path;     /* -o */
-	const char *save_dir;     /* -d */
-	int hex;                  /* -x */
-	int echo;                 /* -e */
-	long chunk;               /* -c */
-	long wait_ms;             /* -w */
-	long rcvbuf;              /* -r; 0 = leave the default */
-	const char *greet_path;   /* -s */
-	int shut_wr;              /* -S */
-	const char *reply_path;   /* -a */
-	unsigned char *greet;     /* contents of -s FILE */
+	long conns;             /* -n: stop after this many; 0 = never */
+	const char *log_path;   /* -o */
+	const char *save_dir;   /* -d */
+	int hex;                /* -x */
+	int echo;               /* -e */
+	long chunk;             /* -c */
+	long wait_ms;           /* -w */
+	long rcvbuf;            /* -r; 0 = leave the default */
+	const char *greet_path; /* -s */
+	int shut_wr;            /* -S */
+	const char *reply_path; /* -a */
+	unsigned char *greet;   /* contents of -s FILE */
 	size_t greet_len;
-	unsigned char *reply;     /* contents of -a FILE */
+	unsigned char *reply; /* contents of -a FILE */
 	size_t reply_len;
 };
 
@@ -121,8 +122,8 @@ open_listener(const struct peer_addr *addr, long rcvbuf, const char **what)
 	if (rcvbuf > 0) {
 		int size = (int)rcvbuf;
 
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
-		    sizeof(size)) < 0) {
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) <
+		    0) {
 			*what = "setsockopt SO_RCVBUF";
 			goto fail;
 		}
@@ -153,7 +154,7 @@ fail:
 static int
 send_logged(int k, int fd, const unsigned char *data, size_t len)
 {
-	if (write_full(fd, data, len) < 0) {
+	if (writen(fd, data, len) < 0) {
 		log_event("error %d send: %s", k, strerror(errno));
 		return -1;
 	}
@@ -244,7 +245,7 @@ serve(int k, int fd, const struct options *o, unsigned char *buf)
 			break;
 		}
 		log_recv(k, buf, (size_t)n, o->hex);
-		if (save_fd >= 0 && write_full(save_fd, buf, (size_t)n) < 0) {
+		if (save_fd >= 0 && writen(save_fd, buf, (size_t)n) < 0) {
 			log_event("error %d write %s: %s", k, save_path,
 			    strerror(errno));
 			close(save_fd);
@@ -265,31 +266,6 @@ done:
 		close(save_fd);
 }
 
-/*
- * accept_error_is_transient - whether accept() failing with ERR is about
- * one pending connection only (so the server should log it and go on).
- *
- * accept(2) on Linux passes on the errors of the new connection.
- */
-static int
-accept_error_is_transient(int err)
-{
-	switch (err) {
-	case ECONNABORTED:
-	case EPROTO:
-	case ENETDOWN:
-	case ENOPROTOOPT:
-	case EHOSTDOWN:
-	case ENONET:
-	case EHOSTUNREACH:
-	case EOPNOTSUPP:
-	case ENETUNREACH:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -304,7 +280,8 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'n':
 			if (parse_long(optarg, 1, INT_MAX, &o.conns) < 0)
-				errx(2, "-n: bad connection count '%s'", optarg);
+				errx(2, "-n: bad connection count '%s'",
+				    optarg);
 			break;
 		case 'o':
 			o.log_path = optarg;
@@ -325,8 +302,8 @@ main(int argc, char **argv)
 			break;
 		case 'w':
 			if (parse_long(optarg, 0, MAX_WAIT_MS, &o.wait_ms) < 0)
-				errx(2, "-w: bad pause '%s' (0-%d ms)",
-				    optarg, MAX_WAIT_MS);
+				errx(2, "-w: bad pause '%s' (0-%d ms)", optarg,
+				    MAX_WAIT_MS);
 			break;
 		case 'r':
 			if (parse_long(optarg, 1, INT_MAX, &o.rcvbuf) < 0)

@@ -14,6 +14,7 @@
  * See docs/harness.md for the command line and the log format.
  */
 #include "peerutil.h"
+#include "sockio.h"
 
 #include <err.h>
 #include <errno.h>
@@ -32,33 +33,33 @@
 #define RECV_BUF 65536
 
 enum step_kind {
-	STEP_SEND,      /* send:HEX, sendtext:TEXT (bytes already in data) */
-	STEP_SENDFILE,  /* sendfile:PATH */
-	STEP_CHUNK,     /* chunk:N */
-	STEP_DELAY,     /* delay:MS */
-	STEP_PAUSE,     /* pause:MS */
-	STEP_SHUT_WR,   /* shut:wr */
-	STEP_SHUT_RD,   /* shut:rd */
-	STEP_RECV,      /* recv:N */
-	STEP_RECVALL,   /* recvall */
-	STEP_CLOSE,     /* close */
-	STEP_RST        /* rst */
+	STEP_SEND,     /* send:HEX, sendtext:TEXT (bytes already in data) */
+	STEP_SENDFILE, /* sendfile:PATH */
+	STEP_CHUNK,    /* chunk:N */
+	STEP_DELAY,    /* delay:MS */
+	STEP_PAUSE,    /* pause:MS */
+	STEP_SHUT_WR,  /* shut:wr */
+	STEP_SHUT_RD,  /* shut:rd */
+	STEP_RECV,     /* recv:N */
+	STEP_RECVALL,  /* recvall */
+	STEP_CLOSE,    /* close */
+	STEP_RST       /* rst */
 };
 
 struct step {
 	enum step_kind kind;
-	long n;               /* chunk:, delay:, pause:, recv: */
-	unsigned char *data;  /* send:, sendtext: */
+	long n;              /* chunk:, delay:, pause:, recv: */
+	unsigned char *data; /* send:, sendtext: */
 	size_t len;
-	const char *path;     /* sendfile: */
+	const char *path; /* sendfile: */
 };
 
 /* What the steps change as they run. */
 struct conn {
-	int fd;          /* -1 once closed */
-	long chunk;      /* largest write; 0 = the whole buffer at once */
-	long delay_ms;   /* pause between two chunked writes */
-	int out_fd;      /* -O FILE, or -1 */
+	int fd;        /* -1 once closed */
+	long chunk;    /* largest write; 0 = the whole buffer at once */
+	long delay_ms; /* pause between two chunked writes */
+	int out_fd;    /* -O FILE, or -1 */
 	const char *out_path;
 };
 
@@ -190,7 +191,7 @@ send_bytes(struct conn *c, const unsigned char *data, size_t len)
 			piece = (size_t)c->chunk;
 		if (done > 0)
 			sleep_ms(c->delay_ms);
-		if (write_full(c->fd, data + done, piece) < 0) {
+		if (writen(c->fd, data + done, piece) < 0) {
 			log_event("error send: %s", strerror(errno));
 			return -1;
 		}
@@ -234,7 +235,7 @@ recv_bytes(struct conn *c, uint64_t limit)
 			return 0;
 		}
 		log_event("recv %zd", n);
-		if (c->out_fd >= 0 && write_full(c->out_fd, buf, (size_t)n) < 0) {
+		if (c->out_fd >= 0 && writen(c->out_fd, buf, (size_t)n) < 0) {
 			log_event("error write %s: %s", c->out_path,
 			    strerror(errno));
 			return -1;
@@ -255,7 +256,7 @@ run_step(struct conn *c, const struct step *s)
 	struct linger hard = { .l_onoff = 1, .l_linger = 0 };
 	unsigned char *data;
 	size_t len;
-	int rc;
+	int rc, how;
 
 	switch (s->kind) {
 	case STEP_SEND:
@@ -280,8 +281,8 @@ run_step(struct conn *c, const struct step *s)
 		return 0;
 	case STEP_SHUT_WR:
 	case STEP_SHUT_RD:
-		if (shutdown(c->fd, s->kind == STEP_SHUT_WR ? SHUT_WR :
-		    SHUT_RD) < 0) {
+		how = s->kind == STEP_SHUT_WR ? SHUT_WR : SHUT_RD;
+		if (shutdown(c->fd, how) < 0) {
 			log_event("error shutdown: %s", strerror(errno));
 			return -1;
 		}
@@ -302,8 +303,9 @@ run_step(struct conn *c, const struct step *s)
 		return 0;
 	case STEP_RST:
 		/* Linger time 0: close() discards unsent data and sends RST. */
-		if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &hard,
-		    sizeof(hard)) < 0) {
+		rc = setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &hard,
+		    sizeof(hard));
+		if (rc < 0) {
 			log_event("error setsockopt SO_LINGER: %s",
 			    strerror(errno));
 			return -1;

@@ -28,7 +28,7 @@
  * Build: gcc -shared -fPIC -o shortio.so shortio.c -ldl
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE  /* RTLD_NEXT */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #endif
 
 #include <dlfcn.h>
@@ -66,12 +66,12 @@ static struct {
 
 /* Settings and generator state, shared by all threads of the process. */
 static struct {
-	int ready;          /* settings read and real functions found */
-	int enabled;        /* 0 if a setting was bad: change nothing */
-	uint64_t state;     /* splitmix64 state */
-	uint64_t max;       /* SHORTIO_MAX */
-	unsigned eintr;     /* SHORTIO_EINTR, percent */
-	int all_fds;        /* SHORTIO_ALL_FDS */
+	int ready;      /* settings read and real functions found */
+	int enabled;    /* 0 if a setting was bad: change nothing */
+	uint64_t state; /* splitmix64 state */
+	uint64_t max;   /* SHORTIO_MAX */
+	unsigned eintr; /* SHORTIO_EINTR, percent */
+	int all_fds;    /* SHORTIO_ALL_FDS */
 } cfg;
 
 /* Guards cfg: concurrent threads must not corrupt the generator state. */
@@ -79,9 +79,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* How a wrapped call is to proceed. */
 enum plan {
-	PLAN_PASS,   /* call the real function with the caller's count */
-	PLAN_CUT,    /* call it with the (smaller) count chosen */
-	PLAN_EINTR   /* fail with EINTR without calling it */
+	PLAN_PASS, /* call the real function with the caller's count */
+	PLAN_CUT,  /* call it with the (smaller) count chosen */
+	PLAN_EINTR /* fail with EINTR without calling it */
 };
 
 /*
@@ -121,8 +121,8 @@ read_setting(const char *name, unsigned long long min, unsigned long long max,
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	/* strtoull accepts "-1" (as a huge number): allow digits only. */
-	if (errno != 0 || *end != '\0' || s[0] < '0' || s[0] > '9' ||
-	    v < min || v > max) {
+	if (errno != 0 || *end != '\0' || s[0] < '0' || s[0] > '9' || v < min ||
+	    v > max) {
 		complain(name, s);
 		return -1;
 	}
@@ -144,6 +144,8 @@ setup(void)
 
 	if (cfg.ready)
 		return;
+	/* One cast and one dlsym() a line reads best: */
+	/* clang-format off */
 	real.read = (ssize_t (*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
 	real.recv = (ssize_t (*)(int, void *, size_t, int))
 	    dlsym(RTLD_NEXT, "recv");
@@ -169,6 +171,7 @@ setup(void)
 	    dlsym(RTLD_NEXT, "__recv_chk");
 	real.recvfrom_chk = (ssize_t (*)(int, void *, size_t, size_t, int,
 	    struct sockaddr *, socklen_t *))dlsym(RTLD_NEXT, "__recvfrom_chk");
+	/* clang-format on */
 
 	/* Check every variable, so each bad one is reported. */
 	if (read_setting("SHORTIO_SEED", 0, UINT64_MAX, 1, &seed) < 0)
@@ -257,7 +260,7 @@ classify(int fd)
 	socklen_t len = sizeof(type);
 
 	if (fstat(fd, &st) < 0)
-		return 0;  /* the real call will report the bad descriptor */
+		return 0; /* the real call will report the bad descriptor */
 	if (!S_ISSOCK(st.st_mode))
 		return cfg.all_fds ? 2 : 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
@@ -399,8 +402,9 @@ recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 {
 	ssize_t n = plan_count(fd, len);
 
-	return n < 0 ? -1 :
-	    real.recvfrom(fd, buf, (size_t)n, flags, from, fromlen);
+	if (n < 0)
+		return -1;
+	return real.recvfrom(fd, buf, (size_t)n, flags, from, fromlen);
 }
 
 ssize_t
@@ -510,8 +514,8 @@ recvmsg(int fd, struct msghdr *msg, int flags)
  */
 ssize_t __read_chk(int fd, void *buf, size_t count, size_t buflen);
 ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags);
-ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
-    int flags, struct sockaddr *from, socklen_t *fromlen);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
+    struct sockaddr *from, socklen_t *fromlen);
 
 ssize_t
 __read_chk(int fd, void *buf, size_t count, size_t buflen)
@@ -520,7 +524,7 @@ __read_chk(int fd, void *buf, size_t count, size_t buflen)
 
 	if (count > buflen) {
 		ensure_setup();
-		return real.read_chk(fd, buf, count, buflen);  /* aborts */
+		return real.read_chk(fd, buf, count, buflen); /* aborts */
 	}
 	n = plan_count(fd, count);
 	return n < 0 ? -1 : real.read(fd, buf, (size_t)n);
@@ -533,7 +537,7 @@ __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags)
 
 	if (len > buflen) {
 		ensure_setup();
-		return real.recv_chk(fd, buf, len, buflen, flags);  /* aborts */
+		return real.recv_chk(fd, buf, len, buflen, flags); /* aborts */
 	}
 	n = plan_count(fd, len);
 	return n < 0 ? -1 : real.recv(fd, buf, (size_t)n, flags);
@@ -548,9 +552,10 @@ __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 	if (len > buflen) {
 		ensure_setup();
 		return real.recvfrom_chk(fd, buf, len, buflen, flags, from,
-		    fromlen);  /* aborts */
+		    fromlen); /* aborts */
 	}
 	n = plan_count(fd, len);
-	return n < 0 ? -1 :
-	    real.recvfrom(fd, buf, (size_t)n, flags, from, fromlen);
+	if (n < 0)
+		return -1;
+	return real.recvfrom(fd, buf, (size_t)n, flags, from, fromlen);
 }

@@ -89,7 +89,8 @@ main(int argc, char **argv)
 		argv++;
 	}
 	if (argc != 3 || (total = parse_count(argv[2], MAX_BYTES)) < 0) {
-		fprintf(stderr, "usage: naive_send [-l] tcp:PORT|file:PATH N\n");
+		fprintf(stderr,
+		    "usage: naive_send [-l] tcp:PORT|file:PATH N\n");
 		return 2;
 	}
 	buf = malloc((size_t)total + 1);

@@ -18,7 +18,7 @@ int
 main(void)
 {
 	union {
-		struct cmsghdr align;  /* cmsg buffers must be aligned */
+		struct cmsghdr align; /* cmsg buffers must be aligned */
 		char buf[CMSG_SPACE(sizeof(int))];
 	} ctl;
 	char data[10] = "0123456789", got[10], check[3] = "";
@@ -68,7 +68,7 @@ main(void)
 	printf("iovec intact\n");
 
 	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
-	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+	     cmsg = CMSG_NXTHDR(&msg, cmsg)) {
 		if (cmsg->cmsg_level == SOL_SOCKET &&
 		    cmsg->cmsg_type == SCM_RIGHTS)
 			memcpy(&passed, CMSG_DATA(cmsg), sizeof(int));

@@ -97,7 +97,8 @@ addr_text(const struct sockaddr_in *sa, char *out)
 
 	if (inet_ntop(AF_INET, &sa->sin_addr, ip, sizeof(ip)) == NULL)
 		strcpy(ip, "?");
-	snprintf(out, ADDR_TEXT_LEN, "%s:%u", ip, (unsigned)ntohs(sa->sin_port));
+	snprintf(out, ADDR_TEXT_LEN, "%s:%u", ip,
+	    (unsigned)ntohs(sa->sin_port));
 }
 
 /*
@@ -112,8 +113,10 @@ parse_number(const char *what, const char *text, uint64_t max, uint64_t *value)
 
 	errno = 0;
 	v = strtoull(text, &end, 0);
-	if (end == text || *end != '\0' || text[0] == '-' || errno == ERANGE || v > max) {
-		warnx("invalid %s '%s': must be a number from 0 to %" PRIu64, what, text, max);
+	if (end == text || *end != '\0' || text[0] == '-' || errno == ERANGE ||
+	    v > max) {
+		warnx("invalid %s '%s': must be a number from 0 to %" PRIu64,
+		    what, text, max);
 		return -1;
 	}
 	*value = v;
@@ -146,7 +149,9 @@ get_ipv4_addr(const char *ip, const char *port_text, struct sockaddr_in *sa)
 	if (get_port(port_text, &port) == -1)
 		return -1;
 	if (make_ipv4_addr(ip, port, sa) == -1) {
-		warnx("invalid IPv4 address '%s': expected a dotted quad such as 127.0.0.1", ip);
+		warnx(
+		    "invalid IPv4 address '%s': expected a dotted quad such as 127.0.0.1",
+		    ip);
 		return -1;
 	}
 	return 0;
@@ -172,7 +177,8 @@ cmd_addr(char **argv)
 		strcpy(family, "AF_INET");
 	else
 		snprintf(family, sizeof(family), "%u", (unsigned)sa.sin_family);
-	printf("%s sin_family=%s sin_port=%s sin_addr=%s\n", text, family, port_hex, addr_hex);
+	printf("%s sin_family=%s sin_port=%s sin_addr=%s\n", text, family,
+	    port_hex, addr_hex);
 	return 0;
 }
 
@@ -214,7 +220,8 @@ get_header(char **argv, struct msg_header *h)
  * Returns 0, or -1 after a message.
  */
 static int
-send_header(const struct sockaddr_in *sa, const char *text, const struct msg_header *h)
+send_header(const struct sockaddr_in *sa, const char *text,
+    const struct msg_header *h)
 {
 	unsigned char wire[HEADER_SIZE];
 	char hex[2 * HEADER_SIZE + 1];
@@ -257,15 +264,21 @@ cmd_send(char **argv)
 	struct msg_header h;
 	char text[ADDR_TEXT_LEN], ip[INET_ADDRSTRLEN];
 
-	if (get_ipv4_addr(argv[0], argv[1], &sa) == -1 || get_header(argv + 2, &h) == -1)
+	if (get_ipv4_addr(argv[0], argv[1], &sa) == -1 ||
+	    get_header(argv + 2, &h) == -1)
 		return -1;
 	addr_text(&sa, text);
 	if (!is_loopback(&sa)) {
-		if (inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof(ip)) != NULL && strcmp(ip, argv[0]) != 0)
-			warnx("refusing to connect to %s (from '%s'): the course only talks to loopback"
-			    " (127.0.0.0/8); was the address converted with htonl/inet_pton?", ip, argv[0]);
+		if (inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof(ip)) != NULL &&
+		    strcmp(ip, argv[0]) != 0)
+			warnx(
+			    "refusing to connect to %s (from '%s'): the course only talks to loopback"
+			    " (127.0.0.0/8); was the address converted with htonl/inet_pton?",
+			    ip, argv[0]);
 		else
-			warnx("refusing to connect to %s: the course only talks to loopback (127.0.0.0/8)", text);
+			warnx(
+			    "refusing to connect to %s: the course only talks to loopback (127.0.0.0/8)",
+			    text);
 		return -1;
 	}
 	return send_header(&sa, text, &h);
@@ -317,7 +330,8 @@ read_header(int fd, const char *peer, unsigned char wire[HEADER_SIZE])
 		return -1;
 	}
 	if (got < HEADER_SIZE) {
-		warnx("%s closed the connection after %zd of %d header bytes", peer, got, HEADER_SIZE);
+		warnx("%s closed the connection after %zd of %d header bytes",
+		    peer, got, HEADER_SIZE);
 		return -1;
 	}
 	return 0;
@@ -380,8 +394,9 @@ cmd_serve(char **argv)
 	close(lfd);
 	if (rc == -1)
 		return -1;
-	printf("version=%u type=%u flags=%u length=%" PRIu32 " seq=%" PRIu64 "\n",
-	    (unsigned)h.version, (unsigned)h.type, (unsigned)h.flags, h.length, h.seq);
+	printf("version=%u type=%u flags=%u ", (unsigned)h.version,
+	    (unsigned)h.type, (unsigned)h.flags);
+	printf("length=%" PRIu32 " seq=%" PRIu64 "\n", h.length, h.seq);
 	return 0;
 }
 

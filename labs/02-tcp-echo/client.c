@@ -9,7 +9,7 @@
  * the connection and waits for the server to close its side.
  */
 
-/* ---- provided: do not change ------------------------------------------ */
+/* ---- provided: do not change ---- */
 
 #include <arpa/inet.h>
 #include <err.h>
@@ -66,7 +66,7 @@ ignore_sigpipe(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* ---- your code below ---------------------------------------------------- */
+/* ---- your code below ---- */
 
 ssize_t writen(int fd, const void *buf, size_t n);
 ssize_t readn(int fd, void *buf, size_t n);
@@ -86,7 +86,7 @@ writen(int fd, const void *buf, size_t n)
 	/* TODO: call write() until all N bytes are out; a short count or EINTR means "carry on". */
 	fprintf(stderr, "writen: not implemented yet\n");
 	return -1;
-}  /* must: loop over write(), handle short counts and EINTR, return N or -1 */
+} /* must: loop over write(), handle short counts and EINTR, return N or -1 */
 
 /*
  * readn - read N bytes from FD into BUF, or as many as come before EOF.
@@ -101,7 +101,7 @@ readn(int fd, void *buf, size_t n)
 	/* TODO: call read() until N bytes have arrived or it returns 0 (EOF); retry after EINTR. */
 	fprintf(stderr, "readn: not implemented yet\n");
 	return -1;
-}  /* must: loop: one read() returns only what has arrived so far */
+} /* must: loop: one read() returns only what has arrived so far */
 
 /*
  * connect_to - a TCP socket connected to the IPv4 address IP at PORT.
@@ -115,7 +115,7 @@ connect_to(const char *ip, int port)
 	/* TODO: inet_pton() the address, socket(), connect(); report "connect IP:PORT: <strerror>". */
 	fprintf(stderr, "connect_to: not implemented yet\n");
 	return -1;
-}  /* must: reject a bad address with a clear message; close the socket if connect() fails */
+} /* must: reject a bad address with a clear message; close the socket if connect() fails */
 
 /*
  * echo_stdin - send standard input to SOCK and print the echo.
@@ -128,7 +128,7 @@ echo_stdin(int sock)
 	/* TODO: per chunk of stdin: writen() it, readn() its echo, print it; then shutdown(SHUT_WR), read to EOF. */
 	fprintf(stderr, "echo_stdin: not implemented yet\n");
 	return -1;
-}  /* must: fail (report, return -1) if the server closes before the whole echo is back */
+} /* must: fail (report, return -1) if the server closes before the whole echo is back */
 
 int
 main(int argc, char **argv)
@@ -139,7 +139,8 @@ main(int argc, char **argv)
 		usage();
 	port = parse_port(argv[2]);
 	if (port < 0)
-		errx(1, "invalid port '%s' (expected a number from 1 to 65535)", argv[2]);
+		errx(1, "invalid port '%s' (expected a number from 1 to 65535)",
+		    argv[2]);
 	if (ignore_sigpipe() < 0)
 		err(1, "sigaction");
 

@@ -13,7 +13,7 @@
  * functions it relies on are yours; the README explains each step.
  */
 
-/* ---- provided: do not change ------------------------------------------ */
+/* ---- provided: do not change ---- */
 
 #include <arpa/inet.h>
 #include <err.h>
@@ -87,13 +87,14 @@ install_signal_handlers(void)
 	if (sigaction(SIGPIPE, &sa, NULL) < 0)
 		return -1;
 	sa.sa_handler = on_stop_signal;
-	sa.sa_flags = 0;  /* no SA_RESTART: see above */
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+	sa.sa_flags = 0; /* no SA_RESTART: see above */
+	if (sigaction(SIGTERM, &sa, NULL) < 0 ||
+	    sigaction(SIGINT, &sa, NULL) < 0)
 		return -1;
 	return 0;
 }
 
-/* ---- your code below ---------------------------------------------------- */
+/* ---- your code below ---- */
 
 ssize_t writen(int fd, const void *buf, size_t n);
 int open_listener(int port);
@@ -113,7 +114,7 @@ writen(int fd, const void *buf, size_t n)
 	/* TODO: call write() until all N bytes are out; a short count or EINTR means "carry on". */
 	fprintf(stderr, "writen: not implemented yet\n");
 	return -1;
-}  /* must: loop over write(), handle short counts and EINTR, return N or -1 */
+} /* must: loop over write(), handle short counts and EINTR, return N or -1 */
 
 /*
  * open_listener - a TCP socket listening on every local address at PORT.
@@ -126,7 +127,7 @@ open_listener(int port)
 	/* TODO: socket(), setsockopt(SO_REUSEADDR), bind(INADDR_ANY, htons(port)), listen(). */
 	fprintf(stderr, "open_listener: not implemented yet\n");
 	return -1;
-}  /* must: set SO_REUSEADDR before bind(); on failure report it (e.g. "bind port 8080: Address already in use") and close the socket */
+} /* must: set SO_REUSEADDR before bind(); on failure report it (e.g. "bind port 8080: Address already in use") and close the socket */
 
 /*
  * echo_connection - send every byte read from CONN back on CONN.
@@ -139,7 +140,7 @@ echo_connection(int conn)
 	/* TODO: read() and writen() until read() returns 0; on EINTR return if stop is set, else retry. */
 	fprintf(stderr, "echo_connection: not implemented yet\n");
 	return -1;
-}  /* must: echo until EOF (read() == 0), which is the normal end, not an error */
+} /* must: echo until EOF (read() == 0), which is the normal end, not an error */
 
 /*
  * serve - accept clients on LISTEN_FD one after another and echo each one
@@ -153,7 +154,7 @@ serve(int listen_fd)
 	/* TODO: loop until stop: accept(), echo_connection(), close(); EINTR from accept() means check stop. */
 	fprintf(stderr, "serve: not implemented yet\n");
 	return -1;
-}  /* must: survive any one client's error (report it, close that connection, accept the next) */
+} /* must: survive any one client's error (report it, close that connection, accept the next) */
 
 int
 main(int argc, char **argv)
@@ -164,7 +165,8 @@ main(int argc, char **argv)
 		usage();
 	port = parse_port(argv[1]);
 	if (port < 0)
-		errx(1, "invalid port '%s' (expected a number from 1 to 65535)", argv[1]);
+		errx(1, "invalid port '%s' (expected a number from 1 to 65535)",
+		    argv[1]);
 	if (install_signal_handlers() < 0)
 		err(1, "sigaction");
 

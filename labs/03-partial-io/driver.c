@@ -81,7 +81,7 @@ load_file(const char *path, unsigned char **data, size_t *len)
 	    fseek(f, 0, SEEK_SET) < 0)
 		goto fail_seek;
 	if ((unsigned long)size > UINT32_MAX) {
-		errno = EFBIG;  /* more than one message can carry */
+		errno = EFBIG; /* more than one message can carry */
 		goto fail_seek;
 	}
 	buf = malloc((size_t)size + 1);
@@ -89,7 +89,7 @@ load_file(const char *path, unsigned char **data, size_t *len)
 		goto fail_seek;
 	if (fread(buf, 1, (size_t)size, f) != (size_t)size) {
 		if (!ferror(f))
-			errno = EIO;  /* the file shrank while we read it */
+			errno = EIO; /* the file shrank while we read it */
 		goto fail_read;
 	}
 	fclose(f);

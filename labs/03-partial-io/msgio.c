@@ -29,7 +29,7 @@ readn(int fd, void *buf, size_t n)
 	fprintf(stderr, "readn: not implemented yet\n");
 	errno = ENOSYS;
 	return -1;
-}  /* returns n, fewer only at EOF (0 if EOF came first), -1 on error */
+} /* returns n, fewer only at EOF (0 if EOF came first), -1 on error */
 
 ssize_t
 writen(int fd, const void *buf, size_t n)
@@ -42,7 +42,7 @@ writen(int fd, const void *buf, size_t n)
 	fprintf(stderr, "writen: not implemented yet\n");
 	errno = ENOSYS;
 	return -1;
-}  /* returns n or -1 */
+} /* returns n or -1 */
 
 ssize_t
 writev_all(int fd, struct iovec *iov, int iovcnt)
@@ -56,7 +56,7 @@ writev_all(int fd, struct iovec *iov, int iovcnt)
 	fprintf(stderr, "writev_all: not implemented yet\n");
 	errno = ENOSYS;
 	return -1;
-}  /* returns the total written (every byte of every entry) or -1 */
+} /* returns the total written (every byte of every entry) or -1 */
 
 int
 send_msg(int fd, const void *body, uint32_t len)
@@ -69,7 +69,7 @@ send_msg(int fd, const void *body, uint32_t len)
 	fprintf(stderr, "send_msg: not implemented yet\n");
 	errno = ENOSYS;
 	return -1;
-}  /* returns 0 or -1 */
+} /* returns 0 or -1 */
 
 int
 recv_msg(int fd, void *buf, uint32_t cap, uint32_t *len)
@@ -84,4 +84,4 @@ recv_msg(int fd, void *buf, uint32_t cap, uint32_t *len)
 	fprintf(stderr, "recv_msg: not implemented yet\n");
 	errno = ENOSYS;
 	return -1;
-}  /* returns 1 with a message, 0 at a clean EOF, -1 on error */
+} /* returns 1 with a message, 0 at a clean EOF, -1 on error */

@@ -107,18 +107,25 @@ static void
 report_recv_error(int c, int k, uint32_t len, long max)
 {
 	if (errno == EPROTO && len > 0)
-		fprintf(stderr, "msgrecv: connection %d: peer closed in the "
+		fprintf(stderr,
+		    "msgrecv: connection %d: peer closed in the "
 		    "middle of message %d, which announced %u bytes\n",
 		    c, k, len);
 	else if (errno == EPROTO)
-		fprintf(stderr, "msgrecv: connection %d: peer closed in the "
-		    "middle of the header of message %d\n", c, k);
+		fprintf(stderr,
+		    "msgrecv: connection %d: peer closed in the "
+		    "middle of the header of message %d\n",
+		    c, k);
 	else if (errno == EMSGSIZE)
-		fprintf(stderr, "msgrecv: connection %d: message %d announces "
-		    "%u bytes, more than the %ld-byte limit\n", c, k, len, max);
+		fprintf(stderr,
+		    "msgrecv: connection %d: message %d announces "
+		    "%u bytes, more than the %ld-byte limit\n",
+		    c, k, len, max);
 	else
-		fprintf(stderr, "msgrecv: connection %d: message %d: recv_msg: "
-		    "%s\n", c, k, strerror(errno));
+		fprintf(stderr,
+		    "msgrecv: connection %d: message %d: recv_msg: "
+		    "%s\n",
+		    c, k, strerror(errno));
 }
 
 /*
@@ -127,8 +134,7 @@ report_recv_error(int c, int k, uint32_t len, long max)
  * A failure is reported on stderr; the connection goes on anyway.
  */
 static void
-save_body(const struct options *o, int c, int k, const void *buf,
-    uint32_t len)
+save_body(const struct options *o, int c, int k, const void *buf, uint32_t len)
 {
 	char path[PATH_MAX];
 
@@ -157,8 +163,9 @@ serve(int c, int fd, const struct options *o, unsigned char *buf)
 		int rc = recv_msg(fd, buf, (uint32_t)o->max, &len);
 
 		if (rc == 0) {
-			printf("connection %d: closed by the peer after %d "
-			    "message(s)\n", c, k - 1);
+			printf(
+			    "connection %d: closed by the peer after %d message(s)\n",
+			    c, k - 1);
 			return;
 		}
 		if (rc < 0) {
@@ -171,8 +178,10 @@ serve(int c, int fd, const struct options *o, unsigned char *buf)
 		    ntohl(ack[1]));
 		save_body(o, c, k, buf, len);
 		if (send_msg(fd, ack, ACK_LEN) < 0) {
-			fprintf(stderr, "msgrecv: connection %d: message %d: "
-			    "send_msg: %s\n", c, k, strerror(errno));
+			fprintf(stderr,
+			    "msgrecv: connection %d: message %d: "
+			    "send_msg: %s\n",
+			    c, k, strerror(errno));
 			return;
 		}
 	}

@@ -37,9 +37,9 @@
 #include <unistd.h>
 
 enum mode {
-	MODE_ACKED,  /* default: a message, then wait for its acknowledgement */
-	MODE_NOACK,  /* -n */
-	MODE_RAW     /* -r */
+	MODE_ACKED, /* default: a message, then wait for its acknowledgement */
+	MODE_NOACK, /* -n */
+	MODE_RAW    /* -r */
 };
 
 /* The body of an acknowledgement: length and CRC-32, big-endian. */
@@ -104,13 +104,17 @@ await_ack(int fd, int k, uint32_t len, uint32_t crc)
 	int rc = recv_msg(fd, body, sizeof(body), &got_len);
 
 	if (rc == 0) {
-		fprintf(stderr, "msgsend: message %d: the server closed the "
-		    "connection without acknowledging it\n", k);
+		fprintf(stderr,
+		    "msgsend: message %d: the server closed the "
+		    "connection without acknowledging it\n",
+		    k);
 		return -1;
 	}
 	if (rc < 0 && errno == EPROTO) {
-		fprintf(stderr, "msgsend: message %d: the server closed the "
-		    "connection in the middle of its acknowledgement\n", k);
+		fprintf(stderr,
+		    "msgsend: message %d: the server closed the "
+		    "connection in the middle of its acknowledgement\n",
+		    k);
 		return -1;
 	}
 	if (rc < 0) {
@@ -119,8 +123,10 @@ await_ack(int fd, int k, uint32_t len, uint32_t crc)
 		return -1;
 	}
 	if (got_len != ACK_LEN) {
-		fprintf(stderr, "msgsend: message %d: the acknowledgement has "
-		    "%u bytes, expected %d\n", k, got_len, ACK_LEN);
+		fprintf(stderr,
+		    "msgsend: message %d: the acknowledgement has "
+		    "%u bytes, expected %d\n",
+		    k, got_len, ACK_LEN);
 		return -1;
 	}
 	memcpy(&ack_len, body, 4);
@@ -128,9 +134,11 @@ await_ack(int fd, int k, uint32_t len, uint32_t crc)
 	ack_len = ntohl(ack_len);
 	ack_crc = ntohl(ack_crc);
 	if (ack_len != len || ack_crc != crc) {
-		fprintf(stderr, "msgsend: message %d: the server received %u "
+		fprintf(stderr,
+		    "msgsend: message %d: the server received %u "
 		    "bytes with crc32 %08x, but %u bytes with crc32 %08x were "
-		    "sent\n", k, ack_len, ack_crc, len, crc);
+		    "sent\n",
+		    k, ack_len, ack_crc, len, crc);
 		return -1;
 	}
 	return 0;

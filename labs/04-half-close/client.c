@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netio.h"
+#include "sockio.h"
 
 /* How much one read() may bring in. */
 #define COPY_BUF 16384
@@ -38,7 +38,7 @@ static int
 copy_until_eof(int from, int to)
 {
 	/*
-	 * TODO: read() into a buffer of COPY_BUF bytes and write_all() what
+	 * TODO: read() into a buffer of COPY_BUF bytes and writen() what
 	 * came, until read() returns 0. One read() brings what has arrived
 	 * so far, not everything; 0 means EOF, the normal end; retry EINTR.
 	 */
@@ -62,11 +62,12 @@ run_client(const char *ip, uint16_t port)
 	 * this process; tcp_connect(); upload stdin with copy_until_eof();
 	 * tell the server "that was all" while keeping the reading direction
 	 * open; copy the reply to stdout until EOF; close the socket on every
-	 * path. Report failures with warn().
+	 * path. Report failures with warn() (the sockio.h functions print
+	 * nothing themselves).
 	 */
 	(void)ip;
 	(void)port;
-	(void)copy_until_eof;  /* quiets -Wunused-function until you call it */
+	(void)copy_until_eof; /* quiets -Wunused-function until you call it */
 	fprintf(stderr, "run_client: not implemented yet\n");
 	return -1;
 } /* connect, upload, half-close, print the reply until EOF, close */
@@ -84,11 +85,13 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	uint16_t port;
+	long port;
 
 	if (argc != 3)
 		usage();
-	if (parse_port(argv[2], &port) < 0)
+	if (parse_long(argv[2], 1, 65535, &port) < 0)
 		errx(2, "bad port '%s' (1-65535)", argv[2]);
-	return run_client(argv[1], port) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (run_client(argv[1], (uint16_t)port) < 0)
+		return EXIT_FAILURE;
+	return EXIT_SUCCESS;
 }

@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netio.h"
+#include "sockio.h"
 
 /* Longest acknowledgement kept for printing; the rest is read and dropped. */
 #define ACK_MAX 256
@@ -66,7 +66,7 @@ static void
 serve_client(int fd, const char *peer, const unsigned char *file, size_t len)
 {
 	/*
-	 * TODO: write_all() the file; end the sending direction only (the
+	 * TODO: writen() the file; end the sending direction only (the
 	 * client must see EOF, and the server must still be able to read);
 	 * read_ack(); print "ack from PEER: TEXT" (TEXT up to the first
 	 * newline) on stdout; close FD on every path. Report failures with
@@ -75,7 +75,7 @@ serve_client(int fd, const char *peer, const unsigned char *file, size_t len)
 	(void)peer;
 	(void)file;
 	(void)len;
-	(void)read_ack;  /* quiets -Wunused-function until you call it */
+	(void)read_ack; /* quiets -Wunused-function until you call it */
 	fprintf(stderr, "serve_client: not implemented yet\n");
 	close(fd);
 } /* send, half-close, read the ack until EOF, print it, close */
@@ -93,11 +93,13 @@ run_server(uint16_t port, const unsigned char *file, size_t len)
 	 * TODO: decide what a write() to a client that has already hung up
 	 * may do to this process (see "EPIPE and SIGPIPE" in the handout);
 	 * tcp_listen(); then, forever, tcp_accept() and serve_client().
+	 * Report failures with warn() (the sockio.h functions print nothing
+	 * themselves).
 	 */
 	(void)port;
 	(void)file;
 	(void)len;
-	(void)serve_client;  /* quiets -Wunused-function until you call it */
+	(void)serve_client; /* quiets -Wunused-function until you call it */
 	fprintf(stderr, "run_server: not implemented yet\n");
 	return -1;
 } /* survive clients that hang up, listen, serve one client at a time */
@@ -117,19 +119,19 @@ main(int argc, char **argv)
 {
 	unsigned char *file;
 	size_t len;
-	uint16_t port;
+	long port;
 	int status;
 
 	if (argc != 3)
 		usage();
-	if (parse_port(argv[1], &port) < 0)
+	if (parse_long(argv[1], 1, 65535, &port) < 0)
 		errx(2, "bad port '%s' (1-65535)", argv[1]);
 	if (load_file(argv[2], &file, &len) < 0)
 		err(1, "%s", argv[2]);
 	/* One line per client, visible at once even when stdout is a file. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	status = run_server(port, file, len);
+	status = run_server((uint16_t)port, file, len);
 	free(file);
 	return status < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

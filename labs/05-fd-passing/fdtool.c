@@ -4,25 +4,29 @@
  * Provided: do not change this file. You write fdpass.c.
  *
  *   fdtool send [-m TEXT] PATH [FILE...]
- *       Connect to the Unix socket PATH (unix_connect), open every FILE read-write (creating
- *       it), write "sender: before\n" to each, and send all their descriptors in ONE message
- *       with TEXT as its data (send_fds; no -m: no data of our own). Then half-close, wait
- *       until the receiver closes the connection, and write "sender: after\n" to each FILE
- *       through the same descriptors. If the descriptors really were shared, each file then
- *       reads "sender: before\nreceiver\nsender: after\n": one file offset, moved by both.
- *       With no FILE, the message carries no descriptor at all.
+ *       Connect to the Unix socket PATH (unix_connect), open every FILE
+ *       read-write (creating it), write "sender: before\n" to each, and send
+ *       all their descriptors in ONE message with TEXT as its data
+ *       (send_fds; no -m: no data of our own). Then half-close, wait until
+ *       the receiver closes the connection, and write "sender: after\n" to
+ *       each FILE through the same descriptors. If the descriptors really
+ *       were shared, each file then reads
+ *       "sender: before\nreceiver\nsender: after\n": one file offset, moved
+ *       by both. With no FILE, the message carries no descriptor at all.
  *
  *   fdtool recv [-n MAXFDS] PATH
- *       Listen on PATH (unix_listen), accept one connection and receive one message with
- *       room for MAXFDS descriptors (default FDPASS_MAX). Print the data and, for every
- *       descriptor received, its number, the identity of its file (st_dev:st_ino) and its
- *       current offset; then write "receiver\n" through it and close it. Finally remove PATH
- *       and check that no descriptor is left open (exit status 3 if one is).
+ *       Listen on PATH (unix_listen), accept one connection and receive one
+ *       message with room for MAXFDS descriptors (default FDPASS_MAX). Print
+ *       the data and, for every descriptor received, its number, the
+ *       identity of its file (st_dev:st_ino) and its current offset; then
+ *       write "receiver\n" through it and close it. Finally remove PATH and
+ *       check that no descriptor is left open (exit status 3 if one is).
  *
- * Exit status: 0 on success, 1 on a failed call, 2 on bad usage, 3 on a leaked descriptor.
+ * Exit status: 0 on success, 1 on a failed call, 2 on bad usage, 3 on a
+ * leaked descriptor.
  */
 #include "fdpass.h"
-#include "netio.h"
+#include "sockio.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -41,62 +45,93 @@
 #define EXIT_USAGE 2
 #define EXIT_LEAK 3
 
-static void usage(void)
+/* Descriptors below this are watched for leaks (Valgrind's sit higher). */
+#define WATCHED_FDS 1024
+
+/* Which descriptors were open when fdtool started: those are not leaks. */
+static unsigned char open_at_start[WATCHED_FDS];
+
+/* usage - print the command line summary on stderr and exit 2. */
+static void
+usage(void)
 {
-	fprintf(stderr, "usage: fdtool send [-m TEXT] PATH [FILE...]\n"
+	fprintf(stderr,
+	    "usage: fdtool send [-m TEXT] PATH [FILE...]\n"
 	    "       fdtool recv [-n MAXFDS] PATH\n");
 	exit(EXIT_USAGE);
 }
 
-/* report_call - print why CALL on PATH failed, with a hint for a path that is too long. */
-static void report_call(const char *call, const char *path)
+/*
+ * report_call - report that CALL on PATH failed, with a hint for a path that
+ * is too long.
+ */
+static void
+report_call(const char *call, const char *path)
 {
 	int saved = errno;
 
-	fprintf(stderr, "fdtool: %s %s: %s\n", call, path, strerror(saved));
+	warn("%s %s", call, path);
 	if (saved == ENAMETOOLONG)
-		fprintf(stderr, "fdtool: the path is %zu bytes; sun_path holds at most %zu and a NUL\n",
-		    strlen(path), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		warnx(
+		    "the path is %zu bytes; sun_path holds at most %zu and a NUL",
+		    strlen(path),
+		    sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 }
 
-/* write_text - write TEXT through FD, reporting a failure; returns 0 or -1. */
-static int write_text(int fd, const char *text, const char *what)
+/*
+ * write_text - write TEXT through FD (to WHAT), reporting a failure.
+ * Returns 0; -1 on error.
+ */
+static int
+write_text(int fd, const char *text, const char *what)
 {
 	if (writen(fd, text, strlen(text)) < 0) {
-		fprintf(stderr, "fdtool: write to %s: %s\n", what, strerror(errno));
+		warn("write to %s", what);
 		return -1;
 	}
 	return 0;
 }
 
-/* wait_for_close - read SOCK until the peer closes it; returns 0, or -1 on an error. */
-static int wait_for_close(int sock)
+/*
+ * wait_for_close - read SOCK until the peer closes it.
+ * Returns 0; -1 on an error (reported).
+ */
+static int
+wait_for_close(int sock)
 {
 	char buf[256];
+	ssize_t got;
 
+	/* Bounded by the peer: ends at its close or an error. */
 	for (;;) {
-		ssize_t r = read(sock, buf, sizeof(buf));
-		if (r == 0)
+		got = read(sock, buf, sizeof(buf));
+		if (got == 0)
 			return 0;
-		if (r < 0 && errno != EINTR) {
-			fprintf(stderr, "fdtool: read: %s\n", strerror(errno));
+		if (got < 0 && errno != EINTR) {
+			warn("read");
 			return -1;
 		}
 	}
 }
 
 /* close_all - close the first N descriptors of FDS. */
-static void close_all(const int *fds, int n)
+static void
+close_all(const int *fds, int n)
 {
-	for (int i = 0; i < n; i++)
+	int i;
+
+	for (i = 0; i < n; i++)
 		close(fds[i]);
 }
 
-static int cmd_send(int argc, char **argv)
+/* cmd_send - fdtool send: see the top of this file. Returns the exit status. */
+static int
+cmd_send(int argc, char **argv)
 {
-	const char *text = NULL;
+	const char *text = NULL, *path;
+	char **files;
 	int fds[FDPASS_MAX];
-	int nfds = 0, sock, opt, status = 1;
+	int nfds = 0, sock, opt, fd, i, status = 1;
 
 	while ((opt = getopt(argc, argv, "m:")) != -1) {
 		if (opt != 'm')
@@ -105,17 +140,18 @@ static int cmd_send(int argc, char **argv)
 	}
 	if (optind >= argc || argc - optind - 1 > FDPASS_MAX)
 		usage();
-	const char *path = argv[optind];
+	path = argv[optind];
+	files = argv + optind + 1;
 
 	sock = unix_connect(path);
 	if (sock < 0) {
 		report_call("unix_connect", path);
 		return 1;
 	}
-	for (int i = optind + 1; i < argc; i++) {
-		int fd = open(argv[i], O_RDWR | O_CREAT, 0644);
+	for (i = optind + 1; i < argc; i++) {
+		fd = open(argv[i], O_RDWR | O_CREAT, 0644);
 		if (fd < 0) {
-			fprintf(stderr, "fdtool: open %s: %s\n", argv[i], strerror(errno));
+			warn("open %s", argv[i]);
 			goto out;
 		}
 		fds[nfds++] = fd;
@@ -123,17 +159,18 @@ static int cmd_send(int argc, char **argv)
 			goto out;
 	}
 	if (send_fds(sock, fds, nfds, text, text ? strlen(text) : 0) < 0) {
-		fprintf(stderr, "fdtool: send_fds: %s\n", strerror(errno));
+		warn("send_fds");
 		goto out;
 	}
-	printf("sent %d descriptor(s) and %zu byte(s) of data\n", nfds, text ? strlen(text) : 0);
+	printf("sent %d descriptor(s) and %zu byte(s) of data\n", nfds,
+	    text ? strlen(text) : 0);
 	fflush(stdout);
-	/* Half-close: a receiver still waiting for data then sees end of stream. */
+	/* Half-close: a receiver still waiting for data sees end of stream. */
 	shutdown(sock, SHUT_WR);
 	if (wait_for_close(sock) < 0)
 		goto out;
-	for (int i = 0; i < nfds; i++)
-		if (write_text(fds[i], "sender: after\n", argv[optind + 1 + i]) < 0)
+	for (i = 0; i < nfds; i++)
+		if (write_text(fds[i], "sender: after\n", files[i]) < 0)
 			goto out;
 	status = 0;
 out:
@@ -142,11 +179,14 @@ out:
 	return status;
 }
 
-/* print_data - print the LEN data bytes received, non-printable ones as \xNN. */
-static void print_data(const unsigned char *data, size_t len)
+/* print_data - print the LEN data bytes received, unprintable ones as \xNN. */
+static void
+print_data(const unsigned char *data, size_t len)
 {
+	size_t i;
+
 	printf("data %zu byte(s): ", len);
-	for (size_t i = 0; i < len; i++) {
+	for (i = 0; i < len; i++) {
 		if (isprint(data[i]) && data[i] != '\\')
 			putchar(data[i]);
 		else
@@ -155,8 +195,13 @@ static void print_data(const unsigned char *data, size_t len)
 	putchar('\n');
 }
 
-/* report_fd - print what FD refers to and its offset, then write "receiver\n" through it. */
-static int report_fd(int i, int fd)
+/*
+ * report_fd - print what FD (the I-th received) refers to and its offset,
+ * then write "receiver\n" through it.
+ * Returns 0; -1 on error.
+ */
+static int
+report_fd(int i, int fd)
 {
 	struct stat st;
 	off_t off;
@@ -166,35 +211,32 @@ static int report_fd(int i, int fd)
 		return -1;
 	}
 	off = lseek(fd, 0, SEEK_CUR);
-	printf("fd %d: number %d identity %ju:%ju offset %jd\n", i, fd, (uintmax_t)st.st_dev,
-	    (uintmax_t)st.st_ino, (intmax_t)off);
+	printf("fd %d: number %d identity %ju:%ju offset %jd\n", i, fd,
+	    (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)off);
 	if (S_ISREG(st.st_mode))
 		return write_text(fd, "receiver\n", "a received descriptor");
 	return 0;
 }
 
-/* Descriptors below this are watched for leaks (a debugger's or Valgrind's sit higher). */
-#define WATCHED_FDS 1024
-
-/* Which descriptors were already open when fdtool started: those are not leaks. */
-static unsigned char open_at_start[WATCHED_FDS];
-
 /*
- * for_each_open_fd - call FN(fd) for every open descriptor below WATCHED_FDS but the one
- * used for reading /proc/self/fd. Returns how many calls returned non-zero.
+ * for_each_open_fd - call FN(fd) for every open descriptor below
+ * WATCHED_FDS but the one used for reading /proc/self/fd.
+ * Returns how many calls returned non-zero.
  */
-static int for_each_open_fd(int (*fn)(int fd))
+static int
+for_each_open_fd(int (*fn)(int fd))
 {
-	DIR *dir = opendir("/proc/self/fd");
 	struct dirent *e;
+	DIR *dir;
+	long fd;
 	int hits = 0;
 
+	dir = opendir("/proc/self/fd");
 	if (dir == NULL)
-		return 0;  /* no /proc: nothing to check with */
+		return 0; /* no /proc: nothing to check with */
 	while ((e = readdir(dir)) != NULL) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-		if (*end != '\0' || end == e->d_name || fd >= WATCHED_FDS || fd == dirfd(dir))
+		if (parse_long(e->d_name, 0, WATCHED_FDS - 1, &fd) < 0 ||
+		    fd == dirfd(dir))
 			continue;
 		hits += fn((int)fd) != 0;
 	}
@@ -202,14 +244,20 @@ static int for_each_open_fd(int (*fn)(int fd))
 	return hits;
 }
 
-static int mark_open_at_start(int fd)
+/* mark_open_at_start - remember FD as open before fdtool did anything. */
+static int
+mark_open_at_start(int fd)
 {
 	open_at_start[fd] = 1;
 	return 0;
 }
 
-/* report_if_leaked - if FD was opened since start, say so; returns 1 for a leak. */
-static int report_if_leaked(int fd)
+/*
+ * report_if_leaked - if FD was opened since start, say so.
+ * Returns 1 for a leak, 0 otherwise.
+ */
+static int
+report_if_leaked(int fd)
 {
 	char link[64], target[256];
 	ssize_t n;
@@ -219,29 +267,34 @@ static int report_if_leaked(int fd)
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, target, sizeof(target) - 1);
 	target[n > 0 ? n : 0] = '\0';
-	fprintf(stderr, "fdtool: descriptor %d is still open (-> %s) though everything was closed\n",
+	warnx(
+	    "descriptor %d is still open (-> %s) though everything was closed",
 	    fd, target);
 	return 1;
 }
 
-static int cmd_recv(int argc, char **argv)
+/* cmd_recv - fdtool recv: see the top of this file. Returns the exit status. */
+static int
+cmd_recv(int argc, char **argv)
 {
-	int maxfds = FDPASS_MAX, opt, listener, conn, nfds = 0, status = 1;
 	int fds[FDPASS_MAX];
 	unsigned char data[256];
-	char *end;
+	const char *path;
+	long maxfds = FDPASS_MAX;
+	int opt, listener, conn, i, nfds = 0, status = 1;
+	ssize_t n;
 
 	while ((opt = getopt(argc, argv, "n:")) != -1) {
 		if (opt != 'n')
 			usage();
-		long n = strtol(optarg, &end, 10);
-		if (*end != '\0' || end == optarg || n < 1 || n > FDPASS_MAX)
-			errx(EXIT_USAGE, "-n takes a number from 1 to %d, not '%s'", FDPASS_MAX, optarg);
-		maxfds = (int)n;
+		if (parse_long(optarg, 1, FDPASS_MAX, &maxfds) < 0)
+			errx(EXIT_USAGE,
+			    "-n takes a number from 1 to %d, not '%s'",
+			    FDPASS_MAX, optarg);
 	}
 	if (optind != argc - 1)
 		usage();
-	const char *path = argv[optind];
+	path = argv[optind];
 
 	listener = unix_listen(path);
 	if (listener < 0) {
@@ -252,23 +305,25 @@ static int cmd_recv(int argc, char **argv)
 	fflush(stdout);
 	conn = accept(listener, NULL, NULL);
 	if (conn < 0) {
-		fprintf(stderr, "fdtool: accept: %s\n", strerror(errno));
+		warn("accept");
 		goto out_listener;
 	}
-	ssize_t n = recv_fds(conn, fds, maxfds, &nfds, data, sizeof(data));
+	n = recv_fds(conn, fds, (int)maxfds, &nfds, data, sizeof(data));
 	if (n < 0) {
-		fprintf(stderr, "fdtool: recv_fds: %s\n", strerror(errno));
+		warn("recv_fds");
 	} else if (n == 0) {
-		fprintf(stderr, "fdtool: recv_fds: end of stream before any message arrived\n");
+		warnx("recv_fds: end of stream before any message arrived");
 	} else if (nfds < 0 || nfds > maxfds) {
-		fprintf(stderr, "fdtool: recv_fds reported %d descriptors, room was for %d\n", nfds, maxfds);
+		warnx("recv_fds reported %d descriptors, room was for %ld",
+		    nfds, maxfds);
+		/* Handed over all the same: ours to close. */
 		if (nfds > maxfds && nfds <= FDPASS_MAX)
-			close_all(fds, nfds);  /* handed over all the same: ours to close */
+			close_all(fds, nfds);
 	} else {
 		print_data(data, (size_t)n);
 		printf("descriptors: %d\n", nfds);
 		status = 0;
-		for (int i = 0; i < nfds; i++)
+		for (i = 0; i < nfds; i++)
 			if (report_fd(i, fds[i]) < 0)
 				status = 1;
 		close_all(fds, nfds);
@@ -283,7 +338,8 @@ out_listener:
 	return status;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	if (argc < 2)
 		usage();

@@ -9,7 +9,7 @@
  * the connection and waits for the server to close its side.
  */
 
-/* ---- provided: do not change ------------------------------------------ */
+/* ---- provided: do not change ---- */
 
 #include <arpa/inet.h>
 #include <err.h>
@@ -66,7 +66,7 @@ ignore_sigpipe(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* ---- your code below ---------------------------------------------------- */
+/* ---- your code below ---- */
 
 ssize_t writen(int fd, const void *buf, size_t n);
 ssize_t readn(int fd, void *buf, size_t n);
@@ -212,8 +212,10 @@ echo_stdin(int sock)
 			return -1;
 		}
 		if (got < n) {
-			warnx("server closed the connection early: sent %llu bytes, "
-			    "got %llu back", sent + (unsigned long long)n,
+			warnx(
+			    "server closed the connection early: sent %llu bytes, "
+			    "got %llu back",
+			    sent + (unsigned long long)n,
 			    sent + (unsigned long long)got);
 			return -1;
 		}
@@ -249,7 +251,8 @@ main(int argc, char **argv)
 		usage();
 	port = parse_port(argv[2]);
 	if (port < 0)
-		errx(1, "invalid port '%s' (expected a number from 1 to 65535)", argv[2]);
+		errx(1, "invalid port '%s' (expected a number from 1 to 65535)",
+		    argv[2]);
 	if (ignore_sigpipe() < 0)
 		err(1, "sigaction");
 

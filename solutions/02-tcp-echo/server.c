@@ -9,7 +9,7 @@
  * SIGTERM or SIGINT stops the server with exit status 0.
  */
 
-/* ---- provided: do not change ------------------------------------------ */
+/* ---- provided: do not change ---- */
 
 #include <arpa/inet.h>
 #include <err.h>
@@ -83,13 +83,14 @@ install_signal_handlers(void)
 	if (sigaction(SIGPIPE, &sa, NULL) < 0)
 		return -1;
 	sa.sa_handler = on_stop_signal;
-	sa.sa_flags = 0;  /* no SA_RESTART: see above */
-	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+	sa.sa_flags = 0; /* no SA_RESTART: see above */
+	if (sigaction(SIGTERM, &sa, NULL) < 0 ||
+	    sigaction(SIGINT, &sa, NULL) < 0)
 		return -1;
 	return 0;
 }
 
-/* ---- your code below ---------------------------------------------------- */
+/* ---- your code below ---- */
 
 ssize_t writen(int fd, const void *buf, size_t n);
 int open_listener(int port);
@@ -207,8 +208,14 @@ static int
 accept_error_is_transient(int err)
 {
 	switch (err) {
-	case ECONNABORTED: case EPROTO: case ENETDOWN: case ENOPROTOOPT:
-	case EHOSTDOWN: case ENONET: case EHOSTUNREACH: case EOPNOTSUPP:
+	case ECONNABORTED:
+	case EPROTO:
+	case ENETDOWN:
+	case ENOPROTOOPT:
+	case EHOSTDOWN:
+	case ENONET:
+	case EHOSTUNREACH:
+	case EOPNOTSUPP:
 	case ENETUNREACH:
 		return 1;
 	default:
@@ -234,7 +241,8 @@ serve(int listen_fd)
 		char ip[INET_ADDRSTRLEN];
 		int conn = accept(listen_fd, (struct sockaddr *)&peer, &len);
 
-		if (conn < 0 && (errno == EINTR || accept_error_is_transient(errno)))
+		if (conn < 0 &&
+		    (errno == EINTR || accept_error_is_transient(errno)))
 			continue;
 		if (conn < 0) {
 			warn("accept");
@@ -258,7 +266,8 @@ main(int argc, char **argv)
 		usage();
 	port = parse_port(argv[1]);
 	if (port < 0)
-		errx(1, "invalid port '%s' (expected a number from 1 to 65535)", argv[1]);
+		errx(1, "invalid port '%s' (expected a number from 1 to 65535)",
+		    argv[1]);
 	if (install_signal_handlers() < 0)
 		err(1, "sigaction");
 

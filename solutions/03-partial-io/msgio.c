@@ -36,7 +36,7 @@ readn(int fd, void *buf, size_t n)
 		if (got < 0)
 			return -1;
 		if (got == 0)
-			break;  /* EOF: report what arrived before it */
+			break; /* EOF: report what arrived before it */
 		p += got;
 		left -= (size_t)got;
 	}
@@ -133,7 +133,7 @@ send_msg(int fd, const void *body, uint32_t len)
 
 	iov[0].iov_base = &header;
 	iov[0].iov_len = sizeof(header);
-	iov[1].iov_base = (void *)body;  /* writev() never writes to it */
+	iov[1].iov_base = (void *)body; /* writev() never writes to it */
 	iov[1].iov_len = len;
 	return writev_all(fd, iov, 2) < 0 ? -1 : 0;
 }
@@ -156,7 +156,7 @@ recv_msg(int fd, void *buf, uint32_t cap, uint32_t *len)
 	if (got < 0)
 		return -1;
 	if (got == 0)
-		return 0;  /* the peer closed between two messages */
+		return 0; /* the peer closed between two messages */
 	if ((size_t)got < sizeof(header)) {
 		errno = EPROTO;
 		return -1;

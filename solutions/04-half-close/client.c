@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netio.h"
+#include "sockio.h"
 
 /* How much one read() may bring in. */
 #define COPY_BUF 16384
@@ -49,7 +49,7 @@ copy_until_eof(int from, int to)
 			return -1;
 		if (n == 0)
 			return 0;
-		if (write_all(to, buf, (size_t)n) < 0)
+		if (writen(to, buf, (size_t)n) < 0)
 			return -1;
 	}
 }
@@ -73,8 +73,10 @@ run_client(const char *ip, uint16_t port)
 		return -1;
 	}
 	fd = tcp_connect(ip, port);
-	if (fd < 0)
+	if (fd < 0) {
+		warn("connect %s:%u", ip, (unsigned)port);
 		return -1;
+	}
 	if (copy_until_eof(STDIN_FILENO, fd) < 0) {
 		warn("upload");
 		goto out_close;
@@ -108,11 +110,13 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	uint16_t port;
+	long port;
 
 	if (argc != 3)
 		usage();
-	if (parse_port(argv[2], &port) < 0)
+	if (parse_long(argv[2], 1, 65535, &port) < 0)
 		errx(2, "bad port '%s' (1-65535)", argv[2]);
-	return run_client(argv[1], port) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (run_client(argv[1], (uint16_t)port) < 0)
+		return EXIT_FAILURE;
+	return EXIT_SUCCESS;
 }

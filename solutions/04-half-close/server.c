@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netio.h"
+#include "sockio.h"
 
 /* Longest acknowledgement kept for printing; the rest is read and dropped. */
 #define ACK_MAX 256
@@ -77,7 +77,7 @@ serve_client(int fd, const char *peer, const unsigned char *file, size_t len)
 {
 	char ack[ACK_MAX];
 
-	if (write_all(fd, file, len) < 0) {
+	if (writen(fd, file, len) < 0) {
 		warn("send to %s", peer);
 		goto out_close;
 	}
@@ -121,16 +121,20 @@ run_server(uint16_t port, const unsigned char *file, size_t len)
 		return -1;
 	}
 	listen_fd = tcp_listen(port);
-	if (listen_fd < 0)
+	if (listen_fd < 0) {
+		warn("listen on 127.0.0.1:%u", (unsigned)port);
 		return -1;
+	}
 
 	/* Bounded by SIGTERM: a server serves until it is stopped. */
 	for (;;) {
 		char peer[PEER_TEXT_MAX];
 		int fd = tcp_accept(listen_fd, peer, sizeof(peer));
 
-		if (fd < 0)
+		if (fd < 0) {
+			warn("accept");
 			break;
+		}
 		serve_client(fd, peer, file, len);
 	}
 	close(listen_fd);
@@ -152,19 +156,19 @@ main(int argc, char **argv)
 {
 	unsigned char *file;
 	size_t len;
-	uint16_t port;
+	long port;
 	int status;
 
 	if (argc != 3)
 		usage();
-	if (parse_port(argv[1], &port) < 0)
+	if (parse_long(argv[1], 1, 65535, &port) < 0)
 		errx(2, "bad port '%s' (1-65535)", argv[1]);
 	if (load_file(argv[2], &file, &len) < 0)
 		err(1, "%s", argv[2]);
 	/* One line per client, visible at once even when stdout is a file. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	status = run_server(port, file, len);
+	status = run_server((uint16_t)port, file, len);
 	free(file);
 	return status < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
