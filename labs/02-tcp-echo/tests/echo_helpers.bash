@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # echo_helpers.bash - what lab 02's two test files share: comparing an echo with what was sent,
-# and running a scripted client against the server. Loaded after the harness's common.bash.
+# and running a scripted client against the server. Loaded after the sockets-harness library.
 
 # size_of FILE - FILE's size in bytes (0 if it does not exist).
 size_of() {

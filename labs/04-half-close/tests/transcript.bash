@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154  # $status is set by wait_for_exit (harness/lib/common.bash)
+# shellcheck disable=SC2154  # $status is set by wait_for_exit (the sockets-harness library, wait.bash)
 # transcript.bash - what crossed the wire, in order, told from a test peer's log.
 #
 # Lab 04 is about the order of events at the end of a connection: the data, then FIN (not RST),
