@@ -65,7 +65,7 @@ diagnose_hang() {
             "no FIN: after the last byte of the upload, call shutdown(fd, SHUT_WR). The server replies once read() returns 0, so without the FIN both sides wait for each other, a deadlock. (shutdown(fd, SHUT_RD) sends nothing: only SHUT_WR sends a FIN.)"
     else
         diagnose "the server received $m of the upload's $n bytes; your client was still running after 5 s"$'\n'"$(wire)" \
-            "read standard input until read() returns 0, sending what each read() brings with write_all(), then shutdown(fd, SHUT_WR)"
+            "read standard input until read() returns 0, sending what each read() brings with writen(), then shutdown(fd, SHUT_WR)"
     fi
 }
 
@@ -94,10 +94,10 @@ expect_upload_then_fin() {
             "the connection was reset, not ended in order: a socket closed while received bytes are still unread answers with RST. End the upload with shutdown(fd, SHUT_WR), read the reply until EOF, then close()"
     elif [[ $m -lt $n && -z "$(first_difference "$UP" "$SAVED/conn-1.bin")" ]]; then
         diagnose "the server received only the first $m of the upload's $n bytes, then FIN"$'\n'"$(wire)" \
-            "the upload stopped early: one read() from standard input brings at most one buffer; keep reading until read() returns 0 (EOF), sending each piece with write_all()"
+            "the upload stopped early: one read() from standard input brings at most one buffer; keep reading until read() returns 0 (EOF), sending each piece with writen()"
     elif ! cmp -s "$UP" "$SAVED/conn-1.bin"; then
         diagnose "the server received $m bytes, then FIN, but they are not the $n bytes of the input (first difference at byte $(first_difference "$UP" "$SAVED/conn-1.bin"))"$'\n'"$(wire)" \
-            "send exactly the bytes read, once each and in order: write_all(fd, buf, n) with the n that read() returned"
+            "send exactly the bytes read, once each and in order: writen(fd, buf, n) with the n that read() returned"
     else
         return 0
     fi
@@ -129,7 +129,7 @@ expect_reply() {
             "one read() returns what has arrived so far, not the whole reply: keep calling read() until read() returns 0 (the server's FIN), writing out each piece"
     elif ! cmp -s "$REPLY" "$GOT"; then
         diagnose "your client printed $m bytes, not the server's $n-byte reply (first difference at byte $(first_difference "$REPLY" "$GOT"))"$'\n'"$(wire)" \
-            "copy the reply to standard output byte for byte (write_all() with the count read() returned), and print nothing else there"
+            "copy the reply to standard output byte for byte (writen() with the count read() returned), and print nothing else there"
     else
         return 0
     fi

@@ -58,7 +58,7 @@ expect_file_then_fin() {
             "no FIN: after the last byte, call shutdown(fd, SHUT_WR). It sends the FIN that makes the client's read() return 0; without it the client waits for EOF while the server waits for the acknowledgement, a deadlock. (shutdown(fd, SHUT_RD) sends nothing: only SHUT_WR sends a FIN.)"
     elif [[ -z "$ending" && $waited -eq 124 ]]; then
         diagnose "the client received $m of the file's $n bytes, then nothing for 5 s"$'\n'"$(wire "$name")" \
-            "the server stopped sending before the end of the file and did not end the connection: send all of it with write_all(), then shutdown(fd, SHUT_WR)"
+            "the server stopped sending before the end of the file and did not end the connection: send all of it with writen(), then shutdown(fd, SHUT_WR)"
     elif [[ -z "$ending" ]]; then
         diagnose "the test's client failed before the file ended (exit status $waited)"$'\n'"$(wire "$name")" \
             "the server must be listening, accept this client and send it the file: see how your server ended, above"
@@ -67,7 +67,7 @@ expect_file_then_fin() {
             "the connection was reset, not ended in order: a socket closed while received bytes are still unread answers with RST (so do SO_LINGER 0 and a crash). End the sending direction with shutdown(fd, SHUT_WR), and close() only after reading until EOF"
     elif [[ $m -lt $n && -z "$(first_difference "$FILE" "$got")" ]]; then
         diagnose "the client received only $m of the file's $n bytes, then FIN"$'\n'"$(wire "$name")" \
-            "the server half-closed (or closed) before the whole file was out: write_all() the whole file first, then shutdown(fd, SHUT_WR)"
+            "the server half-closed (or closed) before the whole file was out: writen() the whole file first, then shutdown(fd, SHUT_WR)"
     elif ! cmp -s "$FILE" "$got"; then
         diagnose "the client received $m bytes, then FIN, but they are not the file's $n bytes (first difference at byte $(first_difference "$FILE" "$got"))"$'\n'"$(wire "$name")" \
             "send the file's bytes exactly once and in order, and nothing else"
