@@ -1,12 +1,14 @@
 # tap-results.awk - turn Bats' TAP output into one record per test.
 #
-# Writes "NUMBER<TAB>pass|fail<TAB>NAME" lines to stdout, and each failed test's message to
+# Writes "NUMBER<TAB>pass|fail|not-run<TAB>NAME" lines to stdout, and each failed test's message to
 # MSGDIR/NUMBER.txt, without Bats' own stack-trace lines (the student needs the diagnosis,
 # not the harness's line numbers). Only lines that Bats itself writes at the start of a
 # line ("ok", "not ok") decide a result: a tested program's output reaches the TAP stream
 # only inside a failure message, where Bats prefixes every line with "# ".
+# A test that needs() stopped is reported by Bats as skipped ("# skip not run: needs 'X'"): it is
+# "not-run", and its message names the test to fix first.
 function flush() {
-    if (num != "" && status == "fail") {
+    if (num != "" && status != "pass") {
         printf "%s", msg > (msgdir "/" num ".txt")
         close(msgdir "/" num ".txt")
     }
@@ -15,6 +17,11 @@ function flush() {
 /^ok [0-9]+ / {
     flush(); num = $2; status = "pass"
     name = substr($0, length("ok " num " ") + 1)
+    if (match(name, / # skip not run: needs '.*'$/)) {
+        status = "not-run"
+        needed = substr(name, RSTART + 24, RLENGTH - 25)
+        msg = "not run: it needs \"" needed "\", which failed. Fix that test first; this one runs once it passes.\n"
+    }
     sub(/ # skip.*$/, "", name)
     print num "\t" status "\t" name
     next

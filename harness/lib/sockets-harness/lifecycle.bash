@@ -22,6 +22,7 @@ harness_setup() {
     H_RUNS=0
     H_NS_PID=""
     H_NSENTER=()
+    H_NOT_RUN=""
     H_MODE="shared-loopback"
     if [[ "$HARNESS_NETNS" != off ]]; then
         h_start_netns || true
@@ -41,7 +42,10 @@ harness_teardown() {
     if [[ -z "${BATS_TEST_COMPLETED:-}" && ${#H_SHORTIO_ENV[@]} -gt 0 ]]; then
         echo "(short-I/O injector was on: ${H_SHORTIO_ENV[*]}; set the same values to replay)"
     fi
-    h_check_valgrind_logs
+    local status=0
+    h_check_valgrind_logs || status=$?
+    h_record_verdict "$status"
+    return "$status"
 }
 
 # harness_mode() - print the test's network mode: "netns" or "shared-loopback"

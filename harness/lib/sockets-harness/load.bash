@@ -41,6 +41,8 @@ source "${HARNESS_LIB}/sockets.bash"
 source "${HARNESS_LIB}/wait.bash"
 # shellcheck source=harness/lib/sockets-harness/valgrind.bash
 source "${HARNESS_LIB}/valgrind.bash"
+# shellcheck source=harness/lib/sockets-harness/needs.bash
+source "${HARNESS_LIB}/needs.bash"
 # shellcheck source=harness/lib/sockets-harness/diagnose.bash
 source "${HARNESS_LIB}/diagnose.bash"
 
