@@ -68,32 +68,51 @@ h_slow_factor() {
     else echo 1; fi
 }
 
+# h_contained() - set H_CMD to a command line that runs the rest contained (harness/contain)
+# $1: its time limit in seconds
+# $2: the file that lists what it left running when it ended ("" for no report)
+# $3...: the command and its arguments
+# Contained: in a PID namespace of its own (in no-namespace mode, under a subreaper), so that
+# whatever it forks is killed when it ends; stopped at the limit (exit status 124).
+h_contained() {
+    local limit=$1 report=$2
+    shift 2
+    H_CMD=("${H_NSENTER[@]}" "${HARNESS_BIN}/contain" --limit "$limit")
+    [[ -n "$report" ]] && H_CMD+=(--report "$report")
+    [[ "$H_MODE" == netns ]] || H_CMD+=(--no-pidns)
+    H_CMD+=(-- "$@")
+}
+
 # h_start() - start a command in the background as NAME
 # $1: NAME
 # $2: its time limit in seconds
-# $3...: the command and its arguments
+# $3: the file for what it leaves running ("" for none)
+# $4...: the command and its arguments
 h_start() {
-    local name=$1 limit=$2
-    shift 2
+    local name=$1 limit=$2 report=$3
+    shift 3
     if [[ -n "${H_PIDS[$name]:-}" ]]; then
         fail "test bug: a process named '$name' was already started in this test"
         return 1
     fi
-    setsid "${HARNESS_ROOT}/bin/launch" "${H_DIR}/${name}.status" "$limit" "${H_NSENTER[@]}" "$@" \
+    h_contained "$limit" "$report" "$@"
+    setsid "${HARNESS_ROOT}/bin/launch" "${H_DIR}/${name}.status" "${H_CMD[@]}" \
         </dev/null >"${BATS_TEST_TMPDIR}/${name}.out" 2>"${BATS_TEST_TMPDIR}/${name}.err" 3>&- &
     # shellcheck disable=SC2004  # H_PIDS is an associative array (harness_setup): $name is a key
     H_PIDS[$name]=$!
     H_ORDER+=("$name")
 }
 
-# h_run() - run a command in the foreground, time-bounded, in the test's namespace
+# h_run() - run a command in the foreground, contained and time-bounded, in the test's namespace
 # $1: its time limit in seconds
-# $2...: the command and its arguments
+# $2: the file for what it leaves running ("" for none)
+# $3...: the command and its arguments
 # Returns the command's exit status (124: still running at the limit).
 h_run() {
-    local limit=$1
-    shift
-    setsid -w "${HARNESS_ROOT}/bin/launch" - "$limit" "${H_NSENTER[@]}" "$@" 3>&-
+    local limit=$1 report=$2
+    shift 2
+    h_contained "$limit" "$report" "$@"
+    setsid -w "${HARNESS_ROOT}/bin/launch" - "${H_CMD[@]}" 3>&-
 }
 
 # spawn() - start any command in the background as NAME
@@ -102,7 +121,7 @@ h_run() {
 spawn() {
     local name=$1
     shift
-    h_start "$name" "$SPAWN_TIMEOUT" "$@"
+    h_start "$name" "$SPAWN_TIMEOUT" "" "$@"
 }
 
 # spawn_student() - start a student program in the background as NAME
@@ -113,7 +132,7 @@ spawn_student() {
     local name=$1 prog=$2
     shift 2
     h_student_cmd "$prog" "$name" "$@" || { fail "$(h_student_cmd "$prog" "$name" 2>&1)"; return 1; }
-    h_start "$name" "$((SPAWN_TIMEOUT * $(h_slow_factor)))" "${H_CMD[@]}"
+    h_start "$name" "$((SPAWN_TIMEOUT * $(h_slow_factor)))" "$(h_left_file "$name")" "${H_CMD[@]}"
 }
 
 # spawn_peer() - start a C peer from HARNESS_BIN in the background as NAME
@@ -123,7 +142,7 @@ spawn_student() {
 spawn_peer() {
     local name=$1 peer=$2
     shift 2
-    h_start "$name" "$SPAWN_TIMEOUT" "${HARNESS_BIN}/${peer}" "$@"
+    h_start "$name" "$SPAWN_TIMEOUT" "" "${HARNESS_BIN}/${peer}" "$@"
 }
 
 # student() - run a student program in the foreground (for use with `run`)
@@ -137,7 +156,8 @@ student() {
     H_RUNS=$((H_RUNS + 1))
     h_student_cmd "$prog" "${prog}-run${H_RUNS}" "$@" || return 127
     if [[ -t 0 ]]; then exec </dev/null; fi
-    h_run "$((STUDENT_TIMEOUT * $(h_slow_factor)))" "${H_CMD[@]}"
+    # `run` counts H_RUNS in a subshell, so the subshell's pid keeps the report apart.
+    h_run "$((STUDENT_TIMEOUT * $(h_slow_factor)))" "$(h_left_file "${prog}@${BASHPID}")" "${H_CMD[@]}"
 }
 
 # peer() - run a C peer from HARNESS_BIN in the foreground, in the test's namespace
@@ -146,11 +166,11 @@ student() {
 peer() {
     local name=$1
     shift
-    h_run "$STUDENT_TIMEOUT" "${HARNESS_BIN}/${name}" "$@"
+    h_run "$STUDENT_TIMEOUT" "" "${HARNESS_BIN}/${name}" "$@"
 }
 
 # in_netns() - run any command in the foreground in the test's namespace, time-bounded
 # $@: the command and its arguments (socat, nc, ss, …)
 in_netns() {
-    h_run "$STUDENT_TIMEOUT" "$@"
+    h_run "$STUDENT_TIMEOUT" "" "$@"
 }

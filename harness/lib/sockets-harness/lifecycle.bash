@@ -12,7 +12,7 @@ harness_setup() {
         return 1
     fi
     H_DIR="${BATS_TEST_TMPDIR}/harness"
-    mkdir -p "$H_DIR"
+    mkdir -p "$H_DIR/left"
     declare -gA H_PIDS=()
     declare -ga H_ORDER=()
     declare -ga H_SHORTIO_ENV=()
@@ -43,6 +43,7 @@ harness_teardown() {
         echo "(short-I/O injector was on: ${H_SHORTIO_ENV[*]}; set the same values to replay)"
     fi
     local status=0
+    h_check_left || status=$?
     h_check_valgrind_logs || status=$?
     h_record_verdict "$status"
     return "$status"

@@ -8,9 +8,10 @@
 # more defines its own setup() and calls harness_setup first. docs/harness.md lists the helpers.
 #
 # Every process a test starts goes through harness/bin/launch under setsid: its own session
-# and process group, bounded in time, no descriptor above 2 inherited (fd 3 is Bats' result
-# stream: a program that holds it could write into the results, and Bats waits for every
-# holder of it), its exit status written to a file, and inside the test's network namespace.
+# and process group, no descriptor above 2 inherited (fd 3 is Bats' result stream: a program
+# that holds it could write into the results, and Bats waits for every holder of it), its exit
+# status written to a file, inside the test's network namespace; and under harness/contain, in
+# a PID namespace of its own, bounded in time, and taking down whatever it forked when it ends.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -41,6 +42,8 @@ source "${HARNESS_LIB}/sockets.bash"
 source "${HARNESS_LIB}/wait.bash"
 # shellcheck source=harness/lib/sockets-harness/valgrind.bash
 source "${HARNESS_LIB}/valgrind.bash"
+# shellcheck source=harness/lib/sockets-harness/left.bash
+source "${HARNESS_LIB}/left.bash"
 # shellcheck source=harness/lib/sockets-harness/needs.bash
 source "${HARNESS_LIB}/needs.bash"
 # shellcheck source=harness/lib/sockets-harness/diagnose.bash

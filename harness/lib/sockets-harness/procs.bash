@@ -17,19 +17,31 @@ out_of() { echo "${BATS_TEST_TMPDIR}/$1.out"; }
 # $1: NAME
 err_of() { echo "${BATS_TEST_TMPDIR}/$1.err"; }
 
-# program_pid() - print the pid of NAME's program itself: launch's grandchild, under timeout(1)
+# program_pid() - print the pid of NAME's program itself: the first process below launch that
+# is not harness/contain (contain, then its namespace's init, then the program)
 # $1: NAME
 # nsenter, env, valgrind and qemu exec in place, so it is the program by now. Returns 1 if it
 # is not there (not started yet, or gone).
 program_pid() {
-    local pid kids
+    local pid kids comm=contain
     pid=$(pid_of "$1") || return 1
-    for _ in timeout program; do
+    while [[ "$comm" == contain ]]; do
         kids=$(cat "/proc/${pid}/task/${pid}/children" 2>/dev/null) || return 1
         pid=${kids%% *}
         [[ -n "$pid" ]] || return 1
+        comm=$(cat "/proc/${pid}/comm" 2>/dev/null) || return 1
     done
     echo "$pid"
+}
+
+# h_contain_pid() - print the pid of the harness/contain that runs NAME (launch's child)
+# $1: NAME
+h_contain_pid() {
+    local pid kids
+    pid=$(pid_of "$1") || return 1
+    kids=$(cat "/proc/${pid}/task/${pid}/children" 2>/dev/null) || return 1
+    [[ -n "${kids%% *}" ]] || return 1
+    echo "${kids%% *}"
 }
 
 # h_alive() - true if a process exists and is not a zombie waiting to be reaped
@@ -81,4 +93,15 @@ h_kill_group() {
     kill -KILL -- "-$pgid" 2>/dev/null || true
     wait "$pgid" 2>/dev/null || true
     return 0
+}
+
+# ns_pid() - print a process's pid as the programs of the test see it
+# $1: its pid in /proc's numbering (program_pid, children files)
+# Programs run in a PID namespace of their own (harness/contain), so the pids they print or log
+# are that namespace's: the last number of NSpid in /proc/PID/status. Prints $1 itself outside
+# a namespace, and nothing if the process is gone.
+ns_pid() {
+    local line
+    line=$(grep -m 1 '^NSpid:' "/proc/$1/status" 2>/dev/null) || return 0
+    echo "${line##*[[:space:]]}"
 }

@@ -32,13 +32,18 @@ wait_for_exit() {
 # stop() - send a signal to NAME's program and wait for it to exit; sets `status`
 # $1: NAME
 # $2: the signal (default TERM)
-# The signal goes to the program itself (program_pid), not to its process group; the group
-# is killed in teardown.
+# TERM, INT, HUP, QUIT, USR1 and USR2 go through harness/contain, which passes them on to the
+# program itself (not its children) and so knows the test stopped it; any other signal (KILL)
+# goes to the program directly. Either way, contain then takes down what the program left.
 stop() {
-    local name=$1 sig=${2:-TERM} pid prog
+    local name=$1 sig=${2:-TERM} pid target
     pid=$(pid_of "$name") || return 1
-    prog=$(program_pid "$name") || prog=$pid
-    kill "-$sig" "$prog" 2>/dev/null
+    case ${sig#SIG} in
+        TERM | INT | HUP | QUIT | USR1 | USR2 | 15 | 2 | 1 | 3)
+            target=$(h_contain_pid "$name") || target=$pid ;;
+        *) target=$(program_pid "$name") || target=$pid ;;
+    esac
+    kill "-$sig" "$target" 2>/dev/null
     wait_for_exit "$name" 5
 }
 

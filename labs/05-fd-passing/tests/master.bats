@@ -118,9 +118,11 @@ worker_connections() {
     [[ "$answer" =~ ^worker\ ([0-9]+)\ \(pid\ ([0-9]+)\):\ hello$ ]] ||
         diagnose "the answer was '${answer}', expected 'worker K (pid P): hello'" \
             "a worker answers with serve_client(conn, id)"
-    local pid=${BASH_REMATCH[2]}
-    grep -qx "$pid" <<<"$(workers)" ||
-        diagnose "the answer came from pid $pid, which is not one of the master's (pid $mp) children: $(workers | tr '\n' ' ')" \
+    local pid=${BASH_REMATCH[2]} w seen=""
+    # The programs run in a PID namespace of their own: compare the pids they print with theirs.
+    for w in $(workers); do seen+="$(ns_pid "$w") "; done
+    [[ " $seen" == *" $pid "* ]] ||
+        diagnose "the answer came from pid $pid, which is not one of the master's (pid $(ns_pid "$mp")) children: $seen" \
             "serve the connection in a forked worker, not in the master"
 }
 
@@ -208,25 +210,26 @@ worker_connections() {
 # points: 2
 @test "a worker killed with SIGKILL is noticed and the others keep serving" {
     start_master 3
-    local victim i answer
+    local victim i answer seen
     victim=$(workers | sed -n 2p)
+    seen=$(ns_pid "$victim")
     kill -KILL "$victim"
-    wait_for_file_content "$(err_of master)" "worker [0-9]+ \(pid ${victim}\) died \(signal 9\)" 5 ||
-        diagnose "worker pid $victim was killed with SIGKILL; within $((5 * SLOW)) s the master wrote no 'master: worker K (pid $victim) died (signal 9)'; $(h_tail_err master)" \
+    wait_for_file_content "$(err_of master)" "worker [0-9]+ \(pid ${seen}\) died \(signal 9\)" 5 ||
+        diagnose "worker pid $seen was killed with SIGKILL; within $((5 * SLOW)) s the master wrote no 'master: worker K (pid $seen) died (signal 9)'; $(h_tail_err master)" \
             "poll() every worker's channel too: a worker never writes, so its channel turning readable (end of stream) means it died; then waitpid() it and log WTERMSIG(status)"
     for ((i = 1; i <= 4; i++)); do
         ask "after $i"
         answer=$ANSWER
         [[ "$answer" =~ \(pid\ ([0-9]+)\):\ after\ $i$ ]] ||
-            diagnose "after worker pid $victim died, client $i got '${answer}'; $(h_tail_err master)" \
+            diagnose "after worker pid $seen died, client $i got '${answer}'; $(h_tail_err master)" \
                 "skip dead workers when handing off; a failed send_fds() (EPIPE) must not stop the master"
-        [[ "${BASH_REMATCH[1]}" != "$victim" ]] ||
-            diagnose "the dead worker pid $victim answered?" "kill(1) did not work: test problem"
+        [[ "${BASH_REMATCH[1]}" != "$seen" ]] ||
+            diagnose "the dead worker pid $seen answered?" "kill(1) did not work: test problem"
     done
     local state
     state=$(awk '{ print $3 }' "/proc/${victim}/stat" 2>/dev/null || true)
     [[ "$state" != Z ]] ||
-        diagnose "worker pid $victim is a zombie: the master logged its death but never reaped it" \
+        diagnose "worker pid $seen is a zombie: the master logged its death but never reaped it" \
             "waitpid() the dead worker's pid"
 }
 

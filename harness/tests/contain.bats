@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# The harness's own tests of containment (harness/contain): nothing a student's program starts
+# outlives its test, whatever it does, with and without namespaces.
+export BATS_TEST_TIMEOUT=60
+
+bats_load_library sockets-harness
+
+setup_file() {
+    cc -o "${BATS_FILE_TMPDIR}/escape" "${BATS_TEST_DIRNAME}/fixtures/escape.c"
+    export LAB_BIN="${BATS_FILE_TMPDIR}"
+}
+
+# survivors - print the fixture processes still alive, one "PID COMMAND" a line
+survivors() {
+    pgrep -a -f "^${LAB_BIN}/escape " || true
+}
+
+# run_escapes - run fixtures/escapes.bats with HARNESS_NETNS=$1; sets output and SECONDS_TAKEN
+run_escapes() {
+    local start=$SECONDS
+    HARNESS_NETNS=$1 run -1 bats "${BATS_TEST_DIRNAME}/fixtures/escapes.bats"
+    SECONDS_TAKEN=$((SECONDS - start))
+}
+
+# check_escapes - what every mode must show: each escape judged, in time, nothing left
+check_escapes() {
+    assert_line --partial "not ok 1 a client whose forked reader spins"
+    assert_line --partial "not ok 2 a program that daemonizes and ignores SIGTERM"
+    assert_line --partial "not ok 3 a program that ignores SIGTERM and never exits"
+    assert_line --partial "ok 4 a server whose child ignores SIGTERM and holds its output"
+    # Tests 1 and 2 name what was left running; test 3 reports the time limit (status 124).
+    assert_output --partial "'escape': the program exited with status 0, and left running"
+    assert_output --partial "(escape), child of"
+    assert_output --regexp "status +: 124"
+    [[ $SECONDS_TAKEN -le 20 ]] || fail "the escapes took ${SECONDS_TAKEN}s; each should end within its limit"
+    run -0 survivors
+    assert_output ""
+}
+
+@test "programs that fork, daemonize or ignore SIGTERM are judged and gone, in namespaces" {
+    [[ "$(harness_mode)" == netns ]] || skip "this machine allows no namespaces"
+    run_escapes auto
+    check_escapes
+}
+
+@test "programs that fork, daemonize or ignore SIGTERM are judged and gone, without namespaces" {
+    run_escapes off
+    check_escapes
+}
+
+@test "contain reports a program's exit status, 128+N for signal N and 124 at the limit" {
+    run -3 "${HARNESS_BIN}/contain" -- sh -c 'exit 3'
+    run -137 "${HARNESS_BIN}/contain" -- sh -c 'kill -KILL $$'
+    run -124 "${HARNESS_BIN}/contain" --limit 1 -- sh -c 'trap "" TERM; while :; do sleep 1; done'
+    run -127 "${HARNESS_BIN}/contain" -- /nonexistent/program
+    assert_output --partial "/nonexistent/program"
+}
+
+@test "contain passes SIGTERM on to the program" {
+    spawn trapper sh -c 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 1; done'
+    wait_for_file_content "$(out_of trapper)" ready 5
+    stop trapper TERM
+    assert_equal "$status" 7
+    run -0 cat "$(out_of trapper)"
+    assert_line "got TERM"
+}
+
+@test "contain rejects a bad time limit and a missing program" {
+    run -2 "${HARNESS_BIN}/contain" --limit soon -- true
+    assert_output --partial "--limit: 'soon' is not a number of seconds"
+    run -2 "${HARNESS_BIN}/contain" --limit 5
+    assert_output --partial "usage: contain"
+}
