@@ -14,7 +14,7 @@
 needs() {
     local name verdict
     for name in "$@"; do
-        verdict=$(cat "$(h_verdict_file "$name")" 2>/dev/null) || continue
+        read -r verdict 2>/dev/null <"$(h_verdict_file "$name")" || continue
         if [[ "$verdict" != pass ]]; then
             H_NOT_RUN=1
             skip "not run: needs '${name}'"
@@ -25,9 +25,8 @@ needs() {
 # h_verdict_file() - print the file that holds a test's verdict in this run
 # $1: the test's name
 h_verdict_file() {
-    local key
-    key=$(printf '%s' "$1" | cksum)
-    echo "${BATS_RUN_TMPDIR}/verdicts/${key%% *}-${#1}"
+    local key=${1//[^A-Za-z0-9]/_}
+    echo "${BATS_RUN_TMPDIR}/verdicts/${key:0:200}-${#1}"
 }
 
 # h_record_verdict() - teardown's last step: write down this test's verdict for needs()
@@ -40,6 +39,6 @@ h_record_verdict() {
         verdict=pass
     fi
     file=$(h_verdict_file "$BATS_TEST_DESCRIPTION")
-    mkdir -p "${file%/*}"
+    [[ -d "${file%/*}" ]] || mkdir -p "${file%/*}"
     echo "$verdict" >"$file"
 }

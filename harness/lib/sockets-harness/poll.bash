@@ -19,7 +19,17 @@ poll_until() {
         "$@" && return 0
         now=${EPOCHREALTIME//[.,]/}
         ((now / 1000 < end)) || break
-        sleep 0.02
+        h_sleep_20ms
     done
     "$@"
+}
+
+# h_sleep_20ms() - wait 20 ms without starting a process
+# read -t on a pipe nobody writes to: sleep(1) would cost a fork and an exec every step, which
+# under load takes longer than the step itself.
+h_sleep_20ms() {
+    if [[ -z "${H_SLEEP_FD:-}" ]] || ! { true >&"$H_SLEEP_FD"; } 2>/dev/null; then
+        exec {H_SLEEP_FD}<> <(:)
+    fi
+    read -r -t 0.02 -u "$H_SLEEP_FD" _ || true
 }

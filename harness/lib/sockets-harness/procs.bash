@@ -26,10 +26,10 @@ program_pid() {
     local pid kids comm=contain
     pid=$(pid_of "$1") || return 1
     while [[ "$comm" == contain ]]; do
-        kids=$(cat "/proc/${pid}/task/${pid}/children" 2>/dev/null) || return 1
+        read -r kids 2>/dev/null <"/proc/${pid}/task/${pid}/children" || [[ -n "${kids:-}" ]] || return 1
         pid=${kids%% *}
         [[ -n "$pid" ]] || return 1
-        comm=$(cat "/proc/${pid}/comm" 2>/dev/null) || return 1
+        read -r comm 2>/dev/null <"/proc/${pid}/comm" || return 1
     done
     echo "$pid"
 }
@@ -39,7 +39,7 @@ program_pid() {
 h_contain_pid() {
     local pid kids
     pid=$(pid_of "$1") || return 1
-    kids=$(cat "/proc/${pid}/task/${pid}/children" 2>/dev/null) || return 1
+    read -r kids 2>/dev/null <"/proc/${pid}/task/${pid}/children" || [[ -n "${kids:-}" ]] || return 1
     [[ -n "${kids%% *}" ]] || return 1
     echo "${kids%% *}"
 }
@@ -47,8 +47,9 @@ h_contain_pid() {
 # h_alive() - true if a process exists and is not a zombie waiting to be reaped
 # $1: its pid
 h_alive() {
+    # read, not $(cat …): this runs in every poll, and a fork costs more than the check.
     local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
     stat=${stat##*) }
     [[ ${stat:0:1} != Z && ${stat:0:1} != X ]]
 }

@@ -26,7 +26,7 @@ wait_for_exit() {
     # The status file is written by launch just before it exits; read it (not `wait`), so
     # that this works in `run`'s subshell too.
     poll_until 1 test -s "${H_DIR}/${name}.status" || true
-    status=$(cat "${H_DIR}/${name}.status" 2>/dev/null) || status=255
+    read -r status 2>/dev/null <"${H_DIR}/${name}.status" || status=255
 }
 
 # stop() - send a signal to NAME's program and wait for it to exit; sets `status`
