@@ -6,6 +6,8 @@
 #   make grade SUBMISSION=DIR       grade another tree laid out like labs/ (e.g. solutions)
 #   make test                       the course's own tests: references pass, skeletons fail,
 #                                   every mutant is rejected, harness and grader work
+#   make bench                      how long make grade takes per lab (--jobs 1 and 2), against
+#                                   the course's targets; LAB=NN for one lab
 #   make clean                      remove build/
 
 SHELL := /bin/bash
@@ -14,7 +16,7 @@ SUBMISSION ?= labs
 LAB ?=
 JOBS ?= 1
 
-.PHONY: all build test grade deps stress clean
+.PHONY: all build test grade deps stress bench clean
 
 all: build
 
@@ -35,6 +37,9 @@ grade:
 
 deps:
 	harness/install-deps
+
+bench:
+	grader/bench $(if $(LAB),--lab "$(LAB)")
 
 stress: build
 	BUILD=$(BUILD) harness/bin/stress $(or $(RUNS),50)
