@@ -4,12 +4,13 @@
 # "parent").
 #
 # Each test's verdict is written down at teardown, in the run's scratch directory, so a later
-# test (in the same file or a later one of the same run) can ask for it.
+# test of the same file can ask for it. Only the same file: files may run side by side
+# (run-tests --jobs), while the tests of one file always run in order.
 
 # needs() - stop this test, as "not run", if a test it relies on has failed in this run
-# $@: the names of the tests it relies on, exactly as their @test lines spell them
-# A needed test that has not run in this run (filtered out, or in a file run in parallel) does
-# not stop this one. The runner counts a test stopped here as failed, with no points (the score
+# $@: the names of tests earlier in the same file, exactly as their @test lines spell them
+# A needed test that has not run in this run (filtered out, or in another file) does not stop
+# this one. The runner counts a test stopped here as failed, with no points (the score
 # is what it would have been), and its message points to the test to fix first.
 needs() {
     local name verdict
@@ -22,11 +23,11 @@ needs() {
     done
 }
 
-# h_verdict_file() - print the file that holds a test's verdict in this run
+# h_verdict_file() - print the file that holds the verdict of a test of this file in this run
 # $1: the test's name
 h_verdict_file() {
-    local key=${1//[^A-Za-z0-9]/_}
-    echo "${BATS_RUN_TMPDIR}/verdicts/${key:0:200}-${#1}"
+    local file=${BATS_TEST_FILENAME##*/} key=${1//[^A-Za-z0-9]/_}
+    echo "${BATS_RUN_TMPDIR}/verdicts/${file//[^A-Za-z0-9]/_}/${key:0:200}-${#1}"
 }
 
 # h_record_verdict() - teardown's last step: write down this test's verdict for needs()
