@@ -4,18 +4,25 @@
 # "parent").
 #
 # Each test's verdict is written down at teardown, in the run's scratch directory, so a later
-# test of the same file can ask for it. Only the same file: files may run side by side
-# (run-tests --jobs), while the tests of one file always run in order.
+# test can ask for it. Under run-tests --jobs, files (and the tests of a file) run side by side,
+# so a needed test may still be running: run-tests lists the tests it runs in HARNESS_PLAN, and
+# needs() waits for the verdict of a planned test. The needed test is always earlier in the run
+# (an earlier file, or earlier in the same file: harness/bin/check-needs makes sure), so the
+# wait always ends.
 
 # needs() - stop this test, as "not run", if a test it relies on has failed in this run
-# $@: the names of tests earlier in the same file, exactly as their @test lines spell them
-# A needed test that has not run in this run (filtered out, or in another file) does not stop
-# this one. The runner counts a test stopped here as failed, with no points (the score
-# is what it would have been), and its message points to the test to fix first.
+# $@: the names of the tests it relies on, exactly as their @test lines spell them
+# A needed test that is not in this run (filtered out) does not stop this one. The runner
+# counts a test stopped here as failed, with no points (the score is what it would have been),
+# and its message points to the test to fix first.
 needs() {
-    local name verdict
+    local name file verdict
     for name in "$@"; do
-        read -r verdict 2>/dev/null <"$(h_verdict_file "$name")" || continue
+        file=$(h_verdict_file "$name")
+        if [[ ! -e "$file" ]] && h_planned "$name"; then
+            poll_until "${NEEDS_WAIT:-300}" test -e "$file" || true
+        fi
+        read -r verdict 2>/dev/null <"$file" || continue
         if [[ "$verdict" != pass ]]; then
             H_NOT_RUN=1
             skip "not run: needs '${name}'"
@@ -23,11 +30,17 @@ needs() {
     done
 }
 
-# h_verdict_file() - print the file that holds the verdict of a test of this file in this run
+# h_planned() - true if a test of this name is in this run (HARNESS_PLAN, one name a line)
 # $1: the test's name
+h_planned() {
+    [[ -n "${HARNESS_PLAN:-}" && -r "$HARNESS_PLAN" ]] && grep -qxF -- "$1" "$HARNESS_PLAN"
+}
+
+# h_verdict_file() - print the file that holds a test's verdict in this run
+# $1: the test's name (unique in its lab: run-tests makes sure)
 h_verdict_file() {
-    local file=${BATS_TEST_FILENAME##*/} key=${1//[^A-Za-z0-9]/_}
-    echo "${BATS_RUN_TMPDIR}/verdicts/${file//[^A-Za-z0-9]/_}/${key:0:200}-${#1}"
+    local key=${1//[^A-Za-z0-9]/_}
+    echo "${BATS_RUN_TMPDIR}/verdicts/${key:0:200}-${#1}"
 }
 
 # h_record_verdict() - teardown's last step: write down this test's verdict for needs()
@@ -41,5 +54,5 @@ h_record_verdict() {
     fi
     file=$(h_verdict_file "$BATS_TEST_DESCRIPTION")
     [[ -d "${file%/*}" ]] || mkdir -p "${file%/*}"
-    echo "$verdict" >"$file"
+    echo "$verdict" >"$file.tmp" && mv "$file.tmp" "$file"
 }
