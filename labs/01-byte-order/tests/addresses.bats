@@ -12,8 +12,10 @@ setup() {
     # wire addr and wire loopback only fill in a struct and print it: no socket, no namespace.
     HARNESS_NETNS=off harness_setup
     # A valid address refused (parse_port or make_ipv4_addr rejecting everything) is reported
-    # once, by the first test.
-    COUNTERPART=([addr_rejected]=$T_ADDR_PORT [loop_rejected]=$T_ADDR_PORT)
+    # once, by the first test; so is a sin_port or sin_addr stored wrong, by the first two,
+    # when a later test (port 65535, port 0100) meets it again.
+    COUNTERPART=([addr_rejected]=$T_ADDR_PORT [loop_rejected]=$T_ADDR_PORT
+        [addr_port]=$T_ADDR_PORT [addr_addr]=$T_ADDR_ADDR)
 }
 
 # expect_rejected - run `wire addr IP PORT`; fail with a diagnosis unless wire refused it
