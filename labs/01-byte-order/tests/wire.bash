@@ -69,7 +69,7 @@ blame_x86() {
     )
 }
 
-# The byte order of the machine the student's program runs on: big-endian.bats sets "big".
+# The byte order of the machine the student's program runs on: s390x.bats sets "big".
 HOST_ORDER=little
 
 # ---------------------------------------------------------------- the header's layout
@@ -435,6 +435,7 @@ show_addr() {
             "$(unfinished_or "$output" "${3:-$(rejected_mistake "$1" "$2" "$output" "$status")}")"
         return 1
     fi
+    ADDR_OUT=$output
     ADDR_LINE=$(grep -m 1 'sin_port=' <<<"$output" || true)
 }
 
@@ -448,6 +449,7 @@ show_loopback() {
             "$(unfinished_or "$output" "$(rejected_mistake 127.0.0.1 "$1" "$output" "$status")")"
         return 1
     fi
+    ADDR_OUT=$output
     ADDR_LINE=$(grep -m 1 'sin_port=' <<<"$output" || true)
 }
 
@@ -475,7 +477,7 @@ check_sin_port() {
         mistake="$ADDR_FUNC never set sin_port: it still holds the a5 bytes wire filled the struct with. sin_port = htons(port)"
     fi
     diagnose "$ADDR_FUNC stored the bytes '$(spaced "$got")' in sin_port for port $port, expected '$(spaced "$want")' (0x$want, high byte first); wire printed: $ADDR_LINE" \
-        "$mistake"
+        "$(unfinished_or "$ADDR_OUT" "$mistake")"
 }
 
 # check_sin_addr - fail with a diagnosis unless sin_addr holds the four bytes WANT (hex).
@@ -498,7 +500,7 @@ check_sin_addr() {
         mistake="sin_addr was byte-reversed after inet_pton, which already writes network byte order: do not htonl its result"
     fi
     diagnose "$ADDR_FUNC stored the bytes '$(spaced "$got")' in sin_addr for $ip, expected '$(spaced "$want")'; wire printed: $ADDR_LINE" \
-        "$mistake"
+        "$(unfinished_or "$ADDR_OUT" "$mistake")"
 }
 
 # check_sin_family - fail with a diagnosis unless sin_family is AF_INET.
@@ -506,7 +508,7 @@ check_sin_family() {
     [[ "$(addr_field sin_family)" == AF_INET ]] && return 0
     blame "$(addr_key)_addr"
     diagnose "$ADDR_FUNC left sin_family $(addr_field sin_family) (0x$(printf '%04x' "$(addr_field sin_family)" 2>/dev/null)), expected AF_INET; wire printed: $ADDR_LINE" \
-        "$ADDR_FUNC must set sa->sin_family = AF_INET, or connect() and bind() fail with EAFNOSUPPORT"
+        "$(unfinished_or "$ADDR_OUT" "$ADDR_FUNC must set sa->sin_family = AF_INET, or connect() and bind() fail with EAFNOSUPPORT")"
 }
 
 # check_sin_zero - fail with a diagnosis unless sin_zero is eight zero bytes.
@@ -519,5 +521,5 @@ check_sin_zero() {
         mistake="$ADDR_FUNC never zeroed the struct: sin_zero still holds the a5 bytes wire filled it with, the garbage an uninitialised struct on the stack holds. memset(sa, 0, sizeof(*sa)) first — the BSDs and macOS refuse bind() with EADDRNOTAVAIL when sin_zero is not zero"
     fi
     diagnose "$ADDR_FUNC left sin_zero holding '$(spaced "$got")', expected eight zero bytes; wire printed: $ADDR_LINE" \
-        "$mistake"
+        "$(unfinished_or "$ADDR_OUT" "$mistake")"
 }
