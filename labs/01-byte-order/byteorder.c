@@ -29,7 +29,8 @@ enum {
 int
 parse_port(const char *text, uint16_t *port)
 {
-	/* TODO: strtol with an end pointer; reject "", "80abc", 0 and anything above 65535. */
+	/* TODO: errno = 0, strtol in base 10 with an end pointer, range-check the long;
+	 * reject "", "80abc", "0x50", 0, -1 and anything above 65535. */
 	(void)text;
 	(void)port;
 	fprintf(stderr, "parse_port: not implemented yet\n");

@@ -37,20 +37,27 @@ struct msg_header {
 #define HEADER_SIZE 16
 
 /*
- * parse_port - read a TCP port number, 1 to 65535, from TEXT (decimal digits only).
- * Returns 0 with *PORT set, or -1 if TEXT is not such a number.
+ * parse_port - read a TCP port number, 1 to 65535, from TEXT: a decimal number
+ * (base 10, as strtol reads it) with nothing after it. errno may hold anything
+ * when it is called.
+ * Returns 0 with *PORT set, or -1 if TEXT has no digits, has anything after them,
+ * is not base 10 or is out of range: "", "80abc", "0x50", "0", "-1", "65536".
+ * Leading blanks and a '+', which strtol skips, may be accepted or not.
  */
 int parse_port(const char *text, uint16_t *port);
 
 /*
  * make_ipv4_addr - fill *SA with the IPv4 address IP (a dotted quad such as
- * "127.0.0.1") and PORT (host byte order), ready for connect() or bind().
- * Returns 0, or -1 if IP is not a valid dotted quad.
+ * "127.0.0.1") and PORT (host byte order), ready for connect() or bind():
+ * sin_family AF_INET, sin_port and sin_addr in network byte order, every other
+ * byte (sin_zero) zero.
+ * Returns 0, or -1 if IP is not a valid dotted quad (four decimal numbers 0-255).
  */
 int make_ipv4_addr(const char *ip, uint16_t port, struct sockaddr_in *sa);
 
 /*
- * make_loopback_addr - fill *SA with 127.0.0.1 and PORT (host byte order).
+ * make_loopback_addr - fill *SA with 127.0.0.1 and PORT (host byte order), as
+ * make_ipv4_addr does: AF_INET, network byte order, sin_zero zero.
  */
 void make_loopback_addr(uint16_t port, struct sockaddr_in *sa);
 

@@ -3,6 +3,8 @@
  *
  *   wire addr IP PORT
  *       show the sockaddr_in that make_ipv4_addr builds, byte for byte; no traffic
+ *   wire loopback PORT
+ *       the same for make_loopback_addr
  *   wire send IP PORT VERSION TYPE FLAGS LENGTH SEQ
  *       connect to IP:PORT (loopback only), send one encoded header, close
  *   wire serve PORT
@@ -25,6 +27,8 @@
 
 #define ADDR_TEXT_LEN (INET_ADDRSTRLEN + sizeof(":65535"))
 #define LISTEN_BACKLOG 8
+/* What cmd_addr fills a sockaddr_in with first: the garbage a stack variable may hold. */
+#define GARBAGE 0xa5
 
 /*
  * readn - read exactly N bytes from FD into BUF, retrying short reads and EINTR.
@@ -124,12 +128,15 @@ parse_number(const char *what, const char *text, uint64_t max, uint64_t *value)
 }
 
 /*
- * get_port - parse_port with a message for the user.
+ * get_port - parse_port with a message for the user. errno is ERANGE when
+ * parse_port starts, as an earlier failed call may have left it: strtol sets
+ * errno only on failure, so parse_port must set it to 0 before it looks.
  * Returns 0 with *PORT set, or -1.
  */
 static int
 get_port(const char *text, uint16_t *port)
 {
+	errno = ERANGE;
 	if (parse_port(text, port) == -1) {
 		warnx("invalid port '%s': must be 1-65535", text);
 		return -1;
@@ -158,27 +165,61 @@ get_ipv4_addr(const char *ip, const char *port_text, struct sockaddr_in *sa)
 }
 
 /*
- * cmd_addr - wire addr IP PORT: print the address back, and the raw bytes of
- * sin_port and sin_addr in memory order (network order reads 1f90 for 8080).
+ * print_addr - print *SA back, and the raw bytes of sin_port, sin_addr and
+ * sin_zero in memory order (network order reads 1f90 for 8080).
+ */
+static void
+print_addr(const struct sockaddr_in *sa)
+{
+	char text[ADDR_TEXT_LEN], port_hex[5], addr_hex[9], family[16];
+	char zero_hex[2 * sizeof(sa->sin_zero) + 1];
+
+	addr_text(sa, text);
+	hex_of(&sa->sin_port, sizeof(sa->sin_port), port_hex);
+	hex_of(&sa->sin_addr, sizeof(sa->sin_addr), addr_hex);
+	hex_of(sa->sin_zero, sizeof(sa->sin_zero), zero_hex);
+	if (sa->sin_family == AF_INET)
+		strcpy(family, "AF_INET");
+	else
+		snprintf(family, sizeof(family), "%u",
+		    (unsigned)sa->sin_family);
+	printf("%s sin_family=%s sin_port=%s sin_addr=%s sin_zero=%s\n", text,
+	    family, port_hex, addr_hex, zero_hex);
+}
+
+/*
+ * cmd_addr - wire addr IP PORT: print the sockaddr_in make_ipv4_addr builds.
+ * The struct starts out full of garbage, as an uninitialised one on the stack
+ * may be, so a byte the function does not set shows up as a5.
  * Returns 0, or -1 on bad input.
  */
 static int
 cmd_addr(char **argv)
 {
 	struct sockaddr_in sa;
-	char text[ADDR_TEXT_LEN], port_hex[5], addr_hex[9], family[16];
 
+	memset(&sa, GARBAGE, sizeof(sa));
 	if (get_ipv4_addr(argv[0], argv[1], &sa) == -1)
 		return -1;
-	addr_text(&sa, text);
-	hex_of(&sa.sin_port, sizeof(sa.sin_port), port_hex);
-	hex_of(&sa.sin_addr, sizeof(sa.sin_addr), addr_hex);
-	if (sa.sin_family == AF_INET)
-		strcpy(family, "AF_INET");
-	else
-		snprintf(family, sizeof(family), "%u", (unsigned)sa.sin_family);
-	printf("%s sin_family=%s sin_port=%s sin_addr=%s\n", text, family,
-	    port_hex, addr_hex);
+	print_addr(&sa);
+	return 0;
+}
+
+/*
+ * cmd_loopback - wire loopback PORT: print the sockaddr_in make_loopback_addr
+ * builds, from a struct full of garbage as in cmd_addr. Returns 0, or -1 on bad input.
+ */
+static int
+cmd_loopback(char **argv)
+{
+	struct sockaddr_in sa;
+	uint16_t port;
+
+	if (get_port(argv[0], &port) == -1)
+		return -1;
+	memset(&sa, GARBAGE, sizeof(sa));
+	make_loopback_addr(port, &sa);
+	print_addr(&sa);
 	return 0;
 }
 
@@ -406,6 +447,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: wire addr IP PORT\n"
+	    "       wire loopback PORT\n"
 	    "       wire send IP PORT VERSION TYPE FLAGS LENGTH SEQ\n"
 	    "       wire serve PORT\n");
 	exit(2);
@@ -420,6 +462,8 @@ main(int argc, char **argv)
 		usage();
 	if (strcmp(argv[1], "addr") == 0 && argc == 4)
 		rc = cmd_addr(argv + 2);
+	else if (strcmp(argv[1], "loopback") == 0 && argc == 3)
+		rc = cmd_loopback(argv + 2);
 	else if (strcmp(argv[1], "send") == 0 && argc == 9)
 		rc = cmd_send(argv + 2);
 	else if (strcmp(argv[1], "serve") == 0 && argc == 3)

@@ -28,9 +28,11 @@ enum {
 /* ---- your code below ---- */
 
 /*
- * parse_port - read a TCP port number, 1 to 65535, from TEXT.
- * Returns 0 with *PORT set, or -1 if TEXT is empty, has anything after the
- * digits, or is out of range (*PORT is then left alone).
+ * parse_port - read a TCP port number, 1 to 65535, from TEXT, in base 10.
+ * Returns 0 with *PORT set, or -1 if TEXT has no digits, has anything after
+ * them, or is out of range. errno is reset first: strtol sets it only on failure.
+ * A value too big for a long is ERANGE; one that fits is range-checked as a long,
+ * never truncated to an int or a uint16_t first.
  */
 int
 parse_port(const char *text, uint16_t *port)
@@ -62,8 +64,9 @@ init_ipv4(struct sockaddr_in *sa, uint16_t port)
 
 /*
  * make_ipv4_addr - fill *SA with the dotted quad IP and PORT (host byte order).
- * Returns 0, or -1 with errno set: EINVAL if IP is not a dotted quad (inet_pton
- * returned 0), or inet_pton's own errno if it failed (it returned -1).
+ * Returns 0, or -1 if inet_pton did not return 1. (errno is then EINVAL for a
+ * text that is not a dotted quad, inet_pton's own for a failure: a courtesy, not
+ * part of the contract in byteorder.h.)
  */
 int
 make_ipv4_addr(const char *ip, uint16_t port, struct sockaddr_in *sa)
