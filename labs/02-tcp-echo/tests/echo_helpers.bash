@@ -75,3 +75,14 @@ expect_file_echo() {
     cmp -s "$1" "$2" && return 0
     diagnose "$3: $(echo_mismatch "$1" "$2" "${5:-}")" "$4"
 }
+
+# brief TEXT - TEXT for a diagnosis: its first 200 characters on one line, and its length when
+# there is more (a program's output may be megabytes).
+brief() {
+    local text=${1//$'\n'/\\n}
+    if [[ ${#text} -gt 200 ]]; then
+        echo "${text:0:200}... (${#1} characters in all)"
+    else
+        echo "$text"
+    fi
+}
