@@ -189,6 +189,8 @@ client_holds_connection() {
         "readn() returning fewer bytes than you sent means the server closed early: report it on stderr and exit non-zero"
     [[ -n "$stderr" ]] || diagnose "the server echoed 5 of the 12 bytes and closed the connection; the client exited with status $status without a word on stderr" \
         "say what happened, e.g. 'client: server closed the connection early: sent 12 bytes, got 5 back'"
+    [[ "$output" == "hello" ]] || diagnose "the server echoed 'hello' (5 of the 12 bytes) and closed the connection; the client printed '$(brief "$output")' (exit status $status, stderr: '$(brief "$stderr")')" \
+        "readn() returns the bytes that arrived before EOF (a short count), not -1: print what came back, then report the early close and exit 1"
 }
 
 # points: 1

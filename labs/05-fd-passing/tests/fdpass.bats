@@ -179,7 +179,7 @@ three_files() {
     # send_fds(); the test lets it go on once the receiver has closed.
     mkfifo "$fifo"
     exec {fill}<>"$fifo"
-    dd if=/dev/zero bs=4096 count=16 oflag=nonblock >&"$fill" 2>/dev/null || true
+    dd if=/dev/zero bs=4096 count=16 oflag=nonblock 1>&"$fill" 2>/dev/null || true
     spawn gone socat "UNIX-LISTEN:${SOCK}" SYSTEM:true
     wait_for_unix_socket "$SOCK" gone
     spawn_student sender fdtool send "$SOCK" "$fifo"
@@ -362,7 +362,7 @@ vg_leaks() {
     local files report
     mapfile -t files < <(three_files)
     start_receiver receiver
-    vg_run sender send "$SOCK" "${files[@]}" # fdtool-run1
+    vg_run sender send "${BATS_TEST_TMPDIR}/fd.sock" "${files[@]}" # fdtool-run1
     [[ $status -eq 0 ]] || diagnose "under Valgrind, fdtool send of 3 descriptors exited with status $status: $(cat "${BATS_TEST_TMPDIR}/sender.err")" \
         "read send_fds()'s error above"
     received receiver || return 1
