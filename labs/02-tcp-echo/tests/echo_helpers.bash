@@ -32,10 +32,11 @@ echo_mismatch() {
     fi
 }
 
-# one_line FILE [N] - the last N (3) lines of FILE joined with " | ", for a diagnosis.
+# one_line FILE [N] - the last N (3) lines of FILE, each cut to 200 characters, joined with " | ",
+# for a diagnosis.
 one_line() {
     if [[ -s "$1" ]]; then
-        tail -n "${2:-3}" "$1" | tr -d '\r' | paste -sd '|' | sed 's/|/ | /g'
+        tail -n "${2:-3}" "$1" | tr -d '\r' | cut -c 1-200 | paste -sd '|' | sed 's/|/ | /g'
     else
         echo "(nothing)"
     fi

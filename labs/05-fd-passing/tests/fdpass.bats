@@ -308,6 +308,20 @@ need_short_tmpdir() {
 }
 
 # points: 1
+@test "a 108-byte path, with no room left for its NUL in sun_path, is refused" {
+    needs "unix_listen refuses a path longer than sun_path with ENAMETOOLONG instead of truncating it"
+    need_short_tmpdir
+    local path err
+    path=$(long_path 108)
+    spawn_student receiver fdtool recv "$path"
+    wait_for_exit receiver 3
+    err=$(cat "$(err_of receiver)")
+    [[ "$status" -ne 0 && "$status" -ne 124 && "$err" == *"File name too long"* ]] && return 0
+    diagnose "fdtool recv on a path of 108 bytes $( [[ $status -eq 124 ]] && echo "was still listening 3 s later" || echo "exited with status $status: ${err}")" \
+        "sun_path[108] holds at most 107 bytes and the NUL: refuse strlen(path) >= sizeof(addr.sun_path) with ENAMETOOLONG (an off-by-one '>' lets 108 bytes through, without their NUL)"
+}
+
+# points: 1
 @test "unix_connect refuses a path longer than sun_path instead of connecting to its truncation" {
     need_short_tmpdir
     local long
