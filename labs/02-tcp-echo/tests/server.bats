@@ -201,10 +201,12 @@ only_listener_held() {
 # points: 2
 @test "the server survives a client that leaves without reading its echo" {
     needs "the server echoes a short message back to a scripted client"
-    start_server
     # The client sends 64 KiB, half-closes and resets at once: the server's kernel has all the
     # data and the FIN, then the RST, so the server's next write() fails with EPIPE (and raises
-    # SIGPIPE) while it still has bytes to echo.
+    # SIGPIPE) while it still has bytes to echo. Its reads and writes are cut to 1 KiB at most
+    # (the short-I/O injector), so it is still echoing when the RST comes, however fast it is.
+    with_shortio 1 1024
+    start_server
     head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/burst"
     talk leaver "sendfile:$BATS_TEST_TMPDIR/burst" shut:wr rst
     printf 'still there?' >"$BATS_TEST_TMPDIR/sent"
