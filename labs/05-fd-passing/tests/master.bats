@@ -90,9 +90,18 @@ tcp_sockets() {
     tcp_sockets_of "$1" | awk '{ print $1, ($2 == "LISTEN" ? "LISTEN" : "CONNECTED") }'
 }
 
-# connections_of PID - how many accepted TCP connections PID holds.
+# connections_of PID - how many accepted TCP connections PID holds: its sockets that are neither
+# a Unix socket nor a TCP listener. Counted from /proc/PID/fd, so that a connection the peer has
+# reset, which ss no longer lists, still counts while a descriptor refers to it.
 connections_of() {
-    tcp_sockets "$1" | grep -c CONNECTED || true
+    local inodes others
+    inodes=$(socket_inodes "$1")
+    if [[ -z "$inodes" ]]; then
+        echo 0
+        return 0
+    fi
+    others=$( { in_netns ss -Hxa | awk '{ print $6 }'; h_tcp_table | awk '$2 == "LISTEN" { print $1 }'; } | sort -u)
+    grep -cvxF -f <(echo "${others:-none}") <<<"$inodes" || true
 }
 
 # worker_connections - "worker pid W still holds N connection(s); " for each such worker.
