@@ -186,7 +186,7 @@ client_holds_connection() {
         return 1
     fi
     [[ $status -ne 0 ]] || diagnose "the server echoed 5 of the 12 bytes and closed the connection; the client printed '$(brief "$output")' and exited with status 0" \
-        "readn() returning fewer bytes than you sent means the server closed early: report it on stderr and exit non-zero"
+        "end of stream before the whole echo is back (readn() returning fewer bytes than were sent, or a reader process seeing EOF short of the count) means the server closed early: report it on stderr and exit non-zero"
     [[ -n "$stderr" ]] || diagnose "the server echoed 5 of the 12 bytes and closed the connection; the client exited with status $status without a word on stderr" \
         "say what happened, e.g. 'client: server closed the connection early: sent 12 bytes, got 5 back'"
     [[ "$output" == "hello" ]] || diagnose "the server echoed 'hello' (5 of the 12 bytes) and closed the connection; the client printed '$(brief "$output")' (exit status $status, stderr: '$(brief "$stderr")')" \
