@@ -48,7 +48,7 @@ expect_client_exit() {
         return 1
     fi
     [[ $status -eq 0 ]] || diagnose "$1; the client exited with status $status; ${2:-}" \
-        "every byte came back, so the client must exit with status 0"
+        "every byte came back, so the client must exit with status 0: read() returning 0 (EOF) after shutdown() is the normal end, and readn() returns the bytes read before EOF (0 at the end), never -1 for it"
 }
 
 # expect_connected WHAT - after the client ran against start_recorder: pass if the server
@@ -190,7 +190,7 @@ client_holds_connection() {
     [[ -n "$stderr" ]] || diagnose "the server echoed 5 of the 12 bytes and closed the connection; the client exited with status $status without a word on stderr" \
         "say what happened, e.g. 'client: server closed the connection early: sent 12 bytes, got 5 back'"
     [[ "$output" == "hello" ]] || diagnose "the server echoed 'hello' (5 of the 12 bytes) and closed the connection; the client printed '$(brief "$output")' (exit status $status, stderr: '$(brief "$stderr")')" \
-        "readn() returns the bytes that arrived before EOF (a short count), not -1: print what came back, then report the early close and exit 1"
+        "readn() returns the bytes read before EOF (a short count), never -1 for it: print what came back, then report the early close and exit 1"
 }
 
 # points: 1
