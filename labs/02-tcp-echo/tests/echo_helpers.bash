@@ -32,10 +32,11 @@ echo_mismatch() {
     fi
 }
 
-# one_line FILE [N] - the last N (3) lines of FILE joined with " | ", for a diagnosis.
+# one_line FILE [N] - the last N (3) lines of FILE, each cut to 200 characters, joined with " | ",
+# for a diagnosis.
 one_line() {
     if [[ -s "$1" ]]; then
-        tail -n "${2:-3}" "$1" | tr -d '\r' | paste -sd '|' | sed 's/|/ | /g'
+        tail -n "${2:-3}" "$1" | tr -d '\r' | cut -c 1-200 | paste -sd '|' | sed 's/|/ | /g'
     else
         echo "(nothing)"
     fi
@@ -74,4 +75,15 @@ expect_talk_echo() {
 expect_file_echo() {
     cmp -s "$1" "$2" && return 0
     diagnose "$3: $(echo_mismatch "$1" "$2" "${5:-}")" "$4"
+}
+
+# brief TEXT - TEXT for a diagnosis: its first 200 characters on one line, and its length when
+# there is more (a program's output may be megabytes).
+brief() {
+    local text=${1//$'\n'/\\n}
+    if [[ ${#text} -gt 200 ]]; then
+        echo "${text:0:200}... (${#1} characters in all)"
+    else
+        echo "$text"
+    fi
 }

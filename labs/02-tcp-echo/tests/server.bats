@@ -20,17 +20,24 @@ start_server() {
     wait_for_port "${2:-$PORT}" "${1:-server}"
 }
 
-# expect_server_alive NAME WHAT - after a client failed: diagnose if server NAME has exited, or
-# exits within 1 s (an exit may be under way); WHAT says what the server had just been through.
+# expect_server_alive NAME WHAT [CAUSE] - after a client failed: diagnose if server NAME has
+# exited, or exits within 1 s (an exit may be under way). WHAT says what the server had just been
+# through; CAUSE is "eof" (default: the client ended normally) or "error" (it reset or left).
 expect_server_alive() {
     wait_for_exit "$1" 1
     [[ $status -eq 124 ]] && return 0
-    if [[ $status -eq 0 ]]; then
+    if [[ $status -eq 141 ]]; then
+        diagnose "the server was killed by SIGPIPE (exit status 141) after $2" \
+            "write() to a client that has gone raises SIGPIPE, whose default action kills the whole server: ignore SIGPIPE (sigaction SIG_IGN, before serving) or send with MSG_NOSIGNAL, so that write() fails with EPIPE and only that connection ends"
+    elif [[ $status -eq 0 ]]; then
         diagnose "the server exited with status 0 after $2" \
             "the server must go back to accept() for the next client after closing a connection: only SIGTERM or SIGINT end it"
+    elif [[ "${3:-eof}" == error ]]; then
+        diagnose "the server exited with status $status after $2; $(h_tail_err "$1")" \
+            "an error on one connection (ECONNRESET, EPIPE) ends that connection only: report it with warn(), close it and accept() the next client; never exit() or err() there"
     else
         diagnose "the server exited with status $status after $2; $(h_tail_err "$1")" \
-            "one client's end must never end the server: read() returning 0 is EOF, the normal end of a connection, not an error; and an error on one connection (ECONNRESET, EPIPE) is reported, that connection closed, and the next client accepted"
+            "one client's end must never end the server: read() returning 0 is EOF, the normal end of a connection, not an error: close that connection and accept() the next client"
     fi
     return 1
 }
@@ -59,8 +66,29 @@ time_wait_on_port() {
     [[ -n "$tw" ]]
 }
 
+# sockets_held NAME - set held to the socket descriptors NAME's program holds (from
+# /proc/PID/fd, "N -> socket:[INODE]" joined by spaces) and n to how many there are.
+sockets_held() {
+    local fds
+    fds=$(fds_of "$1" | grep 'socket:\[' || true)
+    n=$(grep -c . <<<"$fds" || true)
+    held=$(tr '\n' ' ' <<<"$fds")
+}
+
+# only_listener_held NAME - true once NAME holds one socket (its listener); sets n and held.
+only_listener_held() {
+    sockets_held "$1"
+    [[ $n -le 1 ]]
+}
+
+# points: 1
+@test "the server listens on the port given on its command line" {
+    start_server
+}
+
 # points: 2
 @test "the server echoes a short message back to a scripted client" {
+    needs "the server listens on the port given on its command line"
     start_server
     printf 'hello' >"$BATS_TEST_TMPDIR/sent"
     talk hello sendtext:hello recv:5 close
@@ -68,8 +96,22 @@ time_wait_on_port() {
         "the echo loop must write back exactly the bytes each read() returned (its count, not the buffer size)"
 }
 
+# points: 1
+@test "the server listens on every local address, not only 127.0.0.1" {
+    needs "the server listens on the port given on its command line"
+    start_server
+    local addr
+    addr=$(in_netns ss -Htln "( sport = :$PORT )" | awk '{ print $4 }' | head -n 1)
+    case $addr in
+    0.0.0.0:* | "*:"* | "[::]:"*) return 0 ;;
+    esac
+    diagnose "the server's listening socket is bound to $addr, so only connections to that one address reach it" \
+        "bind() the listening socket to INADDR_ANY (addr.sin_addr.s_addr = htonl(INADDR_ANY)): every local address at the port, as the handout asks"
+}
+
 # points: 2
 @test "the server echoes a message that arrives in several pieces" {
+    needs "the server echoes a short message back to a scripted client"
     start_server
     local text="the quick brown fox jumps over the lazy dog"
     printf '%s' "$text" >"$BATS_TEST_TMPDIR/sent"
@@ -80,6 +122,7 @@ time_wait_on_port() {
 
 # points: 2
 @test "the server echoes 1 MiB from socat back unchanged" {
+    needs "the server echoes a short message back to a scripted client"
     start_server
     head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/big"
     in_netns socat -t 30 - "TCP:127.0.0.1:$PORT" <"$BATS_TEST_TMPDIR/big" >"$BATS_TEST_TMPDIR/got" \
@@ -91,31 +134,33 @@ time_wait_on_port() {
 
 # points: 1
 @test "the server echoes a line from OpenBSD nc" {
+    needs "the server echoes a short message back to a scripted client"
     start_server
     run --separate-stderr -- in_netns nc -N 127.0.0.1 "$PORT" <<<"hello from nc"
     if [[ $status -eq 124 ]]; then
-        diagnose "nc sent 'hello from nc' and half-closed (-N), and was still waiting ${STUDENT_TIMEOUT}s later; it got: '$output'" \
+        diagnose "nc sent 'hello from nc' and half-closed (-N), and was still waiting ${STUDENT_TIMEOUT}s later; it got: '$(brief "$output")'" \
             "when read() returns 0 the client has closed its side: close() the connection so that the client sees EOF"
     fi
-    [[ "$output" == "hello from nc" ]] || diagnose "nc sent 'hello from nc\\n' (14 bytes) and got back '$output' (nc status $status, stderr: '$stderr')" \
+    [[ "$output" == "hello from nc" ]] || diagnose "nc sent 'hello from nc\\n' (14 bytes) and got back '$(brief "$output")' (nc status $status, stderr: '$(brief "$stderr")')" \
         "write back exactly the n bytes read() returned, until read() returns 0"
 }
 
 # points: 3
-@test "the server serves five clients one after another" {
+@test "the server serves twelve clients one after another" {
+    needs "the server echoes a short message back to a scripted client"
     start_server
     local i
-    for i in 1 2 3 4 5; do
+    for ((i = 1; i <= 12; i++)); do
         printf 'message from client %d\n' "$i" >"$BATS_TEST_TMPDIR/sent$i"
         talk "client$i" "sendfile:$BATS_TEST_TMPDIR/sent$i" shut:wr recvall
         if [[ $status -ne 0 ]] || ! cmp -s "$BATS_TEST_TMPDIR/sent$i" "$BATS_TEST_TMPDIR/client$i.bin"; then
             if [[ $i -gt 1 ]]; then
-                expect_server_alive server "client $((i - 1)) closed its connection (client $i then got: $(one_line "$BATS_TEST_TMPDIR/client$i.log" 2))" || return 1
+                expect_server_alive server "client $((i - 1)) of 12 closed its connection (client $i then got: $(one_line "$BATS_TEST_TMPDIR/client$i.log" 2))" || return 1
             else
-                expect_server_alive server "client 1 sent its message and half-closed" || return 1
+                expect_server_alive server "client 1 of 12 sent its message and half-closed" || return 1
             fi
             expect_talk_echo "client$i" "$BATS_TEST_TMPDIR/sent$i" \
-                "client $i of 5 was not echoed although the server is running: after closing a connection, accept() the next one and echo it the same way"
+                "client $i of 12 was not echoed although the server is running: after closing a connection, accept() the next one and echo it the same way"
             return 1
         fi
     done
@@ -123,6 +168,7 @@ time_wait_on_port() {
 
 # points: 1
 @test "the server serves the next client after one that half-closed" {
+    needs "the server echoes a short message back to a scripted client"
     start_server
     printf 'first' >"$BATS_TEST_TMPDIR/sent1"
     printf 'second' >"$BATS_TEST_TMPDIR/sent2"
@@ -139,20 +185,56 @@ time_wait_on_port() {
 
 # points: 2
 @test "the server survives a client that resets the connection" {
+    needs "the server echoes a short message back to a scripted client"
     start_server
     head -c 32768 /dev/urandom >"$BATS_TEST_TMPDIR/burst"
     talk resetter "sendfile:$BATS_TEST_TMPDIR/burst" rst
     printf 'still there?' >"$BATS_TEST_TMPDIR/sent"
     talk after "sendtext:still there?" shut:wr recvall
     if [[ $status -ne 0 ]] || ! cmp -s "$BATS_TEST_TMPDIR/sent" "$BATS_TEST_TMPDIR/after.bin"; then
-        expect_server_alive server "a client sent 32768 bytes and reset the connection (RST) while they were being echoed" || return 1
+        expect_server_alive server "a client sent 32768 bytes and reset the connection (RST) while they were being echoed: read() or write() failed with ECONNRESET" error || return 1
     fi
     expect_talk_echo after "$BATS_TEST_TMPDIR/sent" \
         "a read() or write() failing with ECONNRESET or EPIPE ends that one connection: report it, close it, and accept the next client"
 }
 
+# points: 2
+@test "the server survives a client that leaves without reading its echo" {
+    needs "the server echoes a short message back to a scripted client"
+    # The client sends 64 KiB, half-closes and resets at once: the server's kernel has all the
+    # data and the FIN, then the RST, so the server's next write() fails with EPIPE (and raises
+    # SIGPIPE) while it still has bytes to echo. Its reads and writes are cut to 1 KiB at most
+    # (the short-I/O injector), so it is still echoing when the RST comes, however fast it is.
+    with_shortio 1 1024
+    start_server
+    head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/burst"
+    talk leaver "sendfile:$BATS_TEST_TMPDIR/burst" shut:wr rst
+    printf 'still there?' >"$BATS_TEST_TMPDIR/sent"
+    talk after "sendtext:still there?" shut:wr recvall
+    if [[ $status -ne 0 ]] || ! cmp -s "$BATS_TEST_TMPDIR/sent" "$BATS_TEST_TMPDIR/after.bin"; then
+        expect_server_alive server "a client sent 64 KiB, half-closed and left without reading its echo: the server's write() failed with EPIPE" error || return 1
+    fi
+    expect_talk_echo after "$BATS_TEST_TMPDIR/sent" \
+        "a write() failing with EPIPE ends that one connection: report it, close it, and accept the next client"
+}
+
+# points: 2
+@test "the server closes each client's connection when it is done with it" {
+    needs "the server echoes a short message back to a scripted client"
+    start_server
+    local i n=0 held=""
+    for i in 1 2 3; do
+        talk "client$i" sendtext:hi shut:wr recvall
+    done
+    # Each client has seen the server end its connection; the server is back in accept().
+    wait_until 2 only_listener_held server && return 0
+    diagnose "after 3 clients were echoed and saw their connections end, the server still holds $n sockets (its listener is one): ${held}" \
+        "one descriptor per client is never closed: the accepted socket. close(conn) once the echo loop ends (shutdown() ends the connection but does not release the descriptor), or the server runs out of descriptors after about 1000 clients"
+}
+
 # points: 3
 @test "the server can be restarted at once while its last connection is in TIME-WAIT" {
+    needs "the server echoes a short message back to a scripted client"
     start_server
     local log="$BATS_TEST_TMPDIR/client.log" tw=""
     spawn_peer client scripted -o "$log" "127.0.0.1:$PORT" sendtext:hi recv:2 recvall
@@ -180,6 +262,7 @@ time_wait_on_port() {
 
 # points: 1
 @test "SIGTERM makes the idle server exit with status 0" {
+    needs "the server listens on the port given on its command line"
     start_server
     stop server
     expect_stopped_by_sigterm server "sent while it was waiting in accept()"
@@ -187,6 +270,7 @@ time_wait_on_port() {
 
 # points: 1
 @test "SIGTERM stops the server while a client is connected" {
+    needs "the server echoes a short message back to a scripted client"
     start_server
     local log="$BATS_TEST_TMPDIR/client.log"
     spawn_peer client scripted -o "$log" "127.0.0.1:$PORT" sendtext:hi recv:2 recvall
@@ -201,6 +285,7 @@ time_wait_on_port() {
 
 # points: 1
 @test "the server reports a port that is already in use and exits non-zero" {
+    needs "the server listens on the port given on its command line"
     spawn_peer holder recorder -o "$BATS_TEST_TMPDIR/holder.log" "$PORT"
     wait_for_port "$PORT" holder
     run --separate-stderr student server "$PORT"
@@ -211,7 +296,7 @@ time_wait_on_port() {
     fi
     [[ $status -ne 0 ]] || diagnose "another program listens on port $PORT, and the server exited with status 0" \
         "when bind() fails, exit with a non-zero status"
-    [[ "$stderr" == *"Address already in use"* ]] || diagnose "another program listens on port $PORT; the server exited with status $status and said: '$stderr'" \
+    [[ "$stderr" == *"Address already in use"* ]] || diagnose "another program listens on port $PORT; the server exited with status $status and said: '$(brief "$stderr")'" \
         "report the failing call and strerror(errno), e.g. warn(\"bind port %d\", port) prints 'server: bind port $PORT: Address already in use'"
 }
 
@@ -222,16 +307,17 @@ time_wait_on_port() {
         run --separate-stderr student server "$bad"
         [[ $status -ne 0 && $status -ne 124 ]] || diagnose "'server $bad' exited with status $status (124: still running after ${STUDENT_TIMEOUT}s)" \
             "parse the port with strtol(), check the end pointer and the range 1-65535, and exit non-zero on a bad one"
-        [[ "$stderr" == *"$bad"* ]] || diagnose "'server $bad' exited with status $status and said: '$stderr'" \
+        [[ "$stderr" == *"$bad"* ]] || diagnose "'server $bad' exited with status $status and said: '$(brief "$stderr")'" \
             "name the bad argument in the message, e.g. \"invalid port '$bad'\""
     done
     run --separate-stderr student server
-    [[ $status -eq 2 ]] || diagnose "'server' with no argument exited with status $status and said: '$stderr'" \
+    [[ $status -eq 2 ]] || diagnose "'server' with no argument exited with status $status and said: '$(brief "$stderr")'" \
         "print the usage ('usage: server <port>') and exit with status 2"
 }
 
 # points: 2
 @test "the server echoes every byte when its reads and writes come out short" {
+    needs "the server echoes a short message back to a scripted client"
     head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/big"
     local seed port n=0
     for seed in 7 19 42; do
@@ -249,6 +335,7 @@ time_wait_on_port() {
 
 # points: 1
 @test "the server echoes every byte when reads and writes fail with EINTR" {
+    needs "the server echoes a short message back to a scripted client"
     head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/big"
     with_shortio 5 4096 20
     start_server
@@ -262,20 +349,44 @@ time_wait_on_port() {
         "EINTR means a signal interrupted the call before it moved any byte: it is not an error; retry the call (in the echo loop, check the stop flag first)"
 }
 
-# points: 1
-@test "the server closes its listening socket when SIGTERM stops it" {
+# points: 2
+@test "under Valgrind the server leaks no descriptor and no memory over clients, a reset and SIGTERM" {
+    needs "the server echoes a short message back to a scripted client"
     with_valgrind
     start_server
+    head -c 32768 /dev/urandom >"$BATS_TEST_TMPDIR/burst"
+    talk one sendtext:one shut:wr recvall
+    talk resetter "sendfile:$BATS_TEST_TMPDIR/burst" rst
+    talk two sendtext:two shut:wr recvall
+    talk three sendtext:three shut:wr recvall
     stop server
-    expect_stopped_by_sigterm server "under Valgrind, while idle in accept()" || return 1
-    local open
-    open=$(valgrind_report server | grep 'left open' || true)
-    [[ -z "$open" ]] || diagnose "Valgrind (--track-fds=yes) at exit: $open" \
-        "the listening socket was still open when the server exited after SIGTERM: close it on every exit path"
+    expect_stopped_by_sigterm server "under Valgrind, idle in accept() after 4 clients" || return 1
+    local report open accepted listener lost
+    report=$(valgrind_report server)
+    [[ -n "$report" ]] || return 0
+    open=$(grep -c 'left open' <<<"$report" || true)
+    accepted=$(grep -c 'left open.*<-> 127\.' <<<"$report" || true)
+    lost=$(grep -c 'definitely lost\|indirectly lost' <<<"$report" || true)
+    [[ $open -ge 2 ]] && accepted=$open
+    listener=$((open - accepted))
+    if [[ $accepted -gt 0 ]]; then
+        diagnose "Valgrind (--track-fds=yes): after 4 clients and SIGTERM, $open socket(s) were still open at exit, not counting stdin, stdout and stderr: $(brief "$report")" \
+            "one descriptor per client is never closed: the accepted socket. close(conn) when its echo loop ends, on every path (EOF, error, stop)"
+    elif [[ $listener -gt 0 ]]; then
+        diagnose "Valgrind (--track-fds=yes): the listening socket was still open when the server exited after SIGTERM: $(brief "$report")" \
+            "close the listening socket on every exit path, also after SIGTERM"
+    elif [[ $lost -gt 0 ]]; then
+        diagnose "Valgrind (memcheck) after 4 clients: memory was allocated and never freed: $(brief "$report")" \
+            "memory allocated per client (a buffer) is never freed: free() it when the connection ends, or use a buffer on the stack"
+    else
+        diagnose "Valgrind reported: $(brief "$report")" \
+            "fix the memory error it names (a read or write outside a buffer, or an uninitialised value)"
+    fi
 }
 
 # points: 1
 @test "the server closes its listening socket when bind fails" {
+    needs "the server listens on the port given on its command line"
     spawn_peer holder recorder -o "$BATS_TEST_TMPDIR/holder.log" "$PORT"
     wait_for_port "$PORT" holder
     with_valgrind
@@ -296,4 +407,14 @@ time_wait_on_port() {
     fd=$(sed -n 's/.*socket \([0-9]*\):.*/\1/p' <<<"$open" | head -n 1)
     [[ -z "$open" ]] || diagnose "Valgrind (--track-fds=yes) at exit: $open" \
         "the listening socket${fd:+ (fd $fd)} was still open when the server exited on the bind-failure path: close it on every exit path"
+}
+
+# points: 1
+@test "the student's client and server work together" {
+    needs "the server echoes a short message back to a scripted client" "the client sends a line and prints its echo"
+    start_server
+    printf 'one\ntwo\nthree\n' >"$BATS_TEST_TMPDIR/sent"
+    run --separate-stderr student client 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/sent"
+    [[ $status -eq 0 && "$output" == "$(cat "$BATS_TEST_TMPDIR/sent")" ]] || diagnose "the client, talking to the student's server, printed '$(brief "$output")' and exited with status $status (stderr: '$(brief "$stderr")')" \
+        "the other tests of this lab test each program against a known-good peer: fix the ones that fail first"
 }

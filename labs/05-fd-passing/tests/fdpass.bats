@@ -105,6 +105,7 @@ three_files() {
 
 # points: 2
 @test "the sender and the receiver share one file offset through the passed descriptor" {
+    needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
     local file="${BATS_TEST_TMPDIR}/offset.txt"
     : >"$file"
     start_receiver receiver
@@ -123,6 +124,7 @@ three_files() {
 
 # points: 2
 @test "three descriptors travel in one message and arrive in order" {
+    needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
     local files
     mapfile -t files < <(three_files)
     start_receiver receiver
@@ -149,8 +151,60 @@ three_files() {
             "with NFDS 0 send no control message; a received message without one has no descriptors (CMSG_FIRSTHDR() returns NULL)"
 }
 
+# points: 1
+@test "recv_fds returns 0 at end of stream, when the peer closes before sending anything" {
+    needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
+    start_receiver receiver
+    peer scripted -o "${BATS_TEST_TMPDIR}/closer.log" "unix:${SOCK}" close >/dev/null || true
+    wait_for_exit receiver 5
+    local err
+    err=$(cat "$(err_of receiver)")
+    [[ "$err" == *"end of stream before any message arrived"* ]] && return 0
+    case $status in
+    124) diagnose "a peer connected to fdtool recv and closed without sending; 5 s later recv_fds() had not returned" \
+        "recvmsg() returns 0 at end of stream: return 0 from recv_fds() then, instead of calling it again" ;;
+    0) diagnose "a peer connected and closed without sending anything, yet recv_fds() reported a message: $(cat "$(out_of receiver)")" \
+        "recvmsg() returning 0 is end of stream: return 0 with *nfds = 0" ;;
+    *) diagnose "a peer connected and closed without sending anything; recv_fds() failed instead of returning 0: ${err}" \
+        "recv_fds() returned -1 at end of stream: recvmsg() returning 0 means the peer closed; return 0 (with *nfds = 0), which is how a worker learns that the master has closed its channel" ;;
+    esac
+}
+
+# points: 1
+@test "send_fds to a peer that has gone fails with EPIPE instead of raising SIGPIPE" {
+    needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
+    local fifo="${BATS_TEST_TMPDIR}/full.fifo" fill
+    # The receiver accepts and closes at once. The sender's FILE is a FIFO the test has filled,
+    # so `fdtool send` blocks writing "sender: before" there, after connecting and before
+    # send_fds(); the test lets it go on once the receiver has closed.
+    mkfifo "$fifo"
+    exec {fill}<>"$fifo"
+    dd if=/dev/zero bs=4096 count=16 oflag=nonblock 1>&"$fill" 2>/dev/null || true
+    spawn gone socat "UNIX-LISTEN:${SOCK}" SYSTEM:true
+    wait_for_unix_socket "$SOCK" gone
+    spawn_student sender fdtool send "$SOCK" "$fifo"
+    wait_for_exit gone 5
+    dd bs=65536 count=1 iflag=nonblock <&"$fill" >/dev/null 2>&1 || true
+    wait_for_exit sender 5
+    exec {fill}>&-
+    local err
+    err=$(cat "$(err_of sender)")
+    case $status in
+    1) [[ "$err" == *"send_fds: Broken pipe"* ]] && return 0
+        diagnose "send_fds() to a peer that had closed failed, with: ${err}" \
+            "a dead peer must give -1 with errno EPIPE" ;;
+    141) diagnose "the sender was killed by SIGPIPE (exit status 141): send_fds() wrote to a peer that had closed" \
+        "pass MSG_NOSIGNAL to sendmsg(): a dead peer then gives -1 with errno EPIPE instead of SIGPIPE, which would kill the master when a worker dies" ;;
+    124) diagnose "send_fds() to a peer that had closed had not returned 5 s later" \
+        "sendmsg() on a closed connection fails at once with EPIPE: return -1" ;;
+    *) diagnose "fdtool send to a peer that had closed exited with status $status: ${err}" \
+        "send_fds() must fail with -1 and errno EPIPE when the peer has gone" ;;
+    esac
+}
+
 # points: 2
 @test "a message with more descriptors than the receiver has room for is reported, not hidden" {
+    needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
     local files
     mapfile -t files < <(three_files)
     start_receiver receiver -n 2
@@ -173,6 +227,7 @@ three_files() {
 
 # points: 1
 @test "a receiver with room for one descriptor never gets two" {
+    needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
     local files
     mapfile -t files < <(three_files)
     start_receiver receiver -n 1
@@ -190,6 +245,7 @@ three_files() {
 
 # points: 1
 @test "a socket file left behind by a killed receiver does not stop the next one" {
+    needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
     local file="${BATS_TEST_TMPDIR}/one.txt"
     : >"$file"
     start_receiver first
@@ -252,6 +308,20 @@ need_short_tmpdir() {
 }
 
 # points: 1
+@test "a 108-byte path, with no room left for its NUL in sun_path, is refused" {
+    needs "unix_listen refuses a path longer than sun_path with ENAMETOOLONG instead of truncating it"
+    need_short_tmpdir
+    local path err
+    path=$(long_path 108)
+    spawn_student receiver fdtool recv "$path"
+    wait_for_exit receiver 3
+    err=$(cat "$(err_of receiver)")
+    [[ "$status" -ne 0 && "$status" -ne 124 && "$err" == *"File name too long"* ]] && return 0
+    diagnose "fdtool recv on a path of 108 bytes $( [[ $status -eq 124 ]] && echo "was still listening 3 s later" || echo "exited with status $status: ${err}")" \
+        "sun_path[108] holds at most 107 bytes and the NUL: refuse strlen(path) >= sizeof(addr.sun_path) with ENAMETOOLONG (an off-by-one '>' lets 108 bytes through, without their NUL)"
+}
+
+# points: 1
 @test "unix_connect refuses a path longer than sun_path instead of connecting to its truncation" {
     need_short_tmpdir
     local long
@@ -270,6 +340,7 @@ need_short_tmpdir() {
 
 # points: 1
 @test "a 107-byte path, the longest sun_path holds, works" {
+    needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
     need_short_tmpdir
     local file="${BATS_TEST_TMPDIR}/one.txt"
     : >"$file"
@@ -281,4 +352,46 @@ need_short_tmpdir() {
     fi
     send_files "$SOCK" "$file"
     received receiver
+}
+
+# vg_run NAME ARG... - run fdtool under Valgrind in the foreground, stdout and stderr to NAME.out
+# and NAME.err in this test's directory; sets status. Not `run`: each run keeps its own name
+# (fdtool-runN, in order) for valgrind_report.
+vg_run() {
+    local name=$1
+    shift
+    status=0
+    student fdtool "$@" >"${BATS_TEST_TMPDIR}/${name}.out" 2>"${BATS_TEST_TMPDIR}/${name}.err" || status=$?
+}
+
+# vg_leaks NAME - the descriptors Valgrind found open at the exit of fdtool's run NAME.
+vg_leaks() {
+    valgrind_report "$1" | grep 'left open' || true
+}
+
+# points: 2
+@test "under Valgrind fdtool leaks no descriptor and no memory, also when unix_listen or unix_connect fails" {
+    needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
+    with_valgrind
+    local files report
+    mapfile -t files < <(three_files)
+    start_receiver receiver
+    vg_run sender send "${BATS_TEST_TMPDIR}/fd.sock" "${files[@]}" # fdtool-run1
+    [[ $status -eq 0 ]] || diagnose "under Valgrind, fdtool send of 3 descriptors exited with status $status: $(cat "${BATS_TEST_TMPDIR}/sender.err")" \
+        "read send_fds()'s error above"
+    received receiver || return 1
+    # A regular file at the path: unix_listen() must fail (EADDRINUSE) and close its socket.
+    echo "precious data" >"${BATS_TEST_TMPDIR}/taken"
+    vg_run listen-fails recv "${BATS_TEST_TMPDIR}/taken" # fdtool-run2
+    # Nothing at the path: unix_connect() must fail (ENOENT) and close its socket.
+    vg_run connect-fails send "${BATS_TEST_TMPDIR}/nobody.sock" # fdtool-run3
+    report=$(vg_leaks fdtool-run2)
+    [[ -z "$report" ]] || diagnose "under Valgrind (--track-fds=yes), unix_listen() on a path taken by a regular file failed, and fdtool exited with a socket still open: ${report}" \
+        "when bind() (or listen()) fails, close() the socket before returning -1: unix_listen() must leave no descriptor open on any path"
+    report=$(vg_leaks fdtool-run3)
+    [[ -z "$report" ]] || diagnose "under Valgrind (--track-fds=yes), unix_connect() to a path where nothing listens failed, and fdtool exited with a socket still open: ${report}" \
+        "when connect() fails, close() the socket before returning -1: unix_connect() must leave no descriptor open on any path"
+    report=$(valgrind_report receiver)$(valgrind_report fdtool-run1)
+    [[ -z "$report" ]] || diagnose "under Valgrind, passing 3 descriptors from fdtool send to fdtool recv: ${report}" \
+        "every descriptor that arrives is handed to the caller or closed, and nothing is read outside the control buffer: walk it with CMSG_FIRSTHDR/CMSG_NXTHDR and copy with memcpy()"
 }
