@@ -32,17 +32,19 @@ call_log_file() {
     echo "${H_CALL_LOG:-${H_DIR}/calls.log}"
 }
 
-# call_log_story() - print the call log in short, for a diagnosis: one line per run of the same
-# call on the same descriptor by the same process, with the bytes asked for and moved
+# call_log_story() - print the call log in short, for a diagnosis: each call on its own line if
+# there are at most MAX of them; otherwise one line per run of the same call on the same
+# descriptor by the same process, with the bytes asked for first and moved in all
 # $1: the log file (default: $(call_log_file))
 # $2: the most lines to print (default 20; the rest is counted)
 call_log_story() {
-    local log=${1:-$(call_log_file)} max=${2:-20}
+    local log=${1:-$(call_log_file)} max=${2:-20} total
     if [[ ! -s "$log" ]]; then
         echo "    (no call on a socket was logged)"
         return 0
     fi
-    awk -v max="$max" '
+    total=$(wc -l <"$log")
+    awk -v max="$max" -v each="$((total <= max))" '
         function field(name,    i) {
             for (i = 2; i <= NF; i++)
                 if (index($i, name "=") == 1) return substr($i, length(name) + 2)
@@ -52,21 +54,21 @@ call_log_story() {
             if (n == 0) return
             if (++shown <= max) {
                 text = (n > 1 ? n " x " : "") key
-                if (asked != "") text = text ", " asked " bytes asked"
-                text = text ", returned " (n > 1 ? "a total of " moved : moved)
+                if (asked != "") text = text (n > 1 ? ", the first asking for " : ", asking for ") asked " bytes"
+                text = text (n > 1 ? ", returned a total of " : ", returned ") moved
                 if (errs != "") text = text errs
                 printf "    %s\n", text
             }
             n = 0; asked = ""; moved = 0; errs = ""
         }
         {
-            k = $1 " fd=" field("fd") (field("how") != "" ? " how=" field("how") : "") \
-                (field("iovcnt") != "" ? " iovcnt=" field("iovcnt") : "") " (pid " field("pid") ")"
-            if (k != key) flush()
+            k = $1 "(fd " field("fd") (field("how") != "" ? ", " field("how") : "") ")" \
+                (field("iovcnt") != "" ? " of " field("iovcnt") " iovecs" : "") " in pid " field("pid")
+            if (k != key || each) flush()
             key = k; n++
             if (field("bytes") != "" && asked == "") asked = field("bytes")
             r = field("ret")
-            if (r < 0) errs = errs " (-1 errno " field("errno") ")"; else moved += r
+            if (r < 0) errs = errs " (-1, errno " field("errno") ")"; else moved += r
         }
         END { flush(); if (shown > max) printf "    ... and %d more\n", shown - max }
     ' "$log"

@@ -94,6 +94,10 @@ load helpers
 
 # points: 3
 @test "msgsend and msgrecv exchange messages of 0, 1, 4, 1000 and 1048576 bytes" {
+    needs "send_msg frames a 5-byte message as a 4-byte big-endian length and the body" \
+        "send_msg sends a zero-length message as the header alone" \
+        "recv_msg receives a message sent in one piece and msgrecv acknowledges it" \
+        "recv_msg receives zero-length messages"
     : >"$T/m1.bin"
     printf x >"$T/m2.bin"
     printf abcd >"$T/m3.bin"

@@ -315,3 +315,43 @@ run_client() {
     spawn_peer "$name" scripted -o "$T/$name.log" -O "$T/$name.bin" "127.0.0.1:$PORT" "$@"
     wait_for_exit "$name" 5
 }
+
+# ---------------------------------------------------------------- the calls themselves
+
+# write_chain LOG [PID] - check the write-side calls in a call log (harness calls.bash): after a
+# short write()/writev()/send()/sendmsg(), the next call on that descriptor must be the same call,
+# asking for exactly the bytes not yet written. Prints nothing if every chain is whole; otherwise
+# one line saying where it broke, in words. Only PID's calls, if given.
+write_chain() {
+    awk -v pid="${2:-}" '
+        function field(name,    i) {
+            for (i = 2; i <= NF; i++)
+                if (index($i, name "=") == 1) return substr($i, length(name) + 2)
+            return ""
+        }
+        $1 !~ /^(write|writev|send|sendmsg|sendto)$/ { next }
+        pid != "" && field("pid") != pid { next }
+        {
+            fd = field("fd"); asked = field("bytes") + 0; ret = field("ret") + 0; k++
+            if (fd in left && left[fd] > 0) {
+                if ($1 != name[fd]) {
+                    printf "after a %s() that moved %d of %d bytes, the next call was %s() (asking for %d bytes) instead of another %s() for the %d bytes left\n", name[fd], prev_ret[fd], prev_ask[fd], $1, asked, name[fd], left[fd]
+                    bad = 1; exit
+                }
+                if (asked != left[fd]) {
+                    printf "after a %s() that moved %d of %d bytes, the next %s() asked for %d bytes instead of the %d bytes left\n", name[fd], prev_ret[fd], prev_ask[fd], $1, asked, left[fd]
+                    bad = 1; exit
+                }
+            }
+            name[fd] = $1; prev_ask[fd] = asked; prev_ret[fd] = ret
+            if (ret < 0) left[fd] = (field("errno") == 4) ? asked : 0
+            else left[fd] = asked - ret
+        }
+        END {
+            if (bad) exit
+            for (fd in left)
+                if (left[fd] > 0)
+                    printf "the last %s() moved %d of %d bytes, and no call followed for the %d bytes left\n", name[fd], prev_ret[fd], prev_ask[fd], left[fd]
+        }
+    ' "$1"
+}
