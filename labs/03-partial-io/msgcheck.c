@@ -6,6 +6,7 @@
  *
  *     msgcheck writen N            writen() N bytes into a socket
  *     msgcheck writen-epipe        writen() to a peer that has closed
+ *     msgcheck send_msg            send_msg() to a peer, then to a closed one
  *     msgcheck writev LEN,LEN,...  writev_all() iovecs of these lengths
  *     msgcheck readn               readn() through a stream that ends
  *     msgcheck recv_msg            recv_msg() on broken and odd streams
@@ -192,6 +193,7 @@ check_writen(size_t n)
 		e = errno;
 		print_rc("writen", (long)rc, e);
 		printf("\n");
+		close(sv[0]);
 		exit(0);
 	}
 	printf("writen-received");
@@ -214,6 +216,35 @@ check_writen_epipe(void)
 	rc = writen(sv[0], data, sizeof(data));
 	e = errno;
 	print_rc("writen-epipe", (long)rc, e);
+	printf("\n");
+	close(sv[0]);
+}
+
+/* check_send_msg - send_msg() of 5 bytes, then to a peer that has closed. */
+static void
+check_send_msg(void)
+{
+	static const unsigned char want[] = { 0, 0, 0, 5, 'h', 'e', 'l', 'l',
+		'o' };
+	unsigned char got[sizeof(want) + 1];
+	int sv[2], rc, e;
+
+	pair(sv);
+	errno = 0;
+	rc = send_msg(sv[0], "hello", 5);
+	e = errno;
+	shutdown(sv[0], SHUT_WR);
+	print_rc("send_msg", rc, e);
+	print_got(want, sizeof(want), got, drain(sv[1], got, sizeof(got)));
+	close(sv[0]);
+	close(sv[1]);
+
+	pair(sv);
+	close(sv[1]);
+	errno = 0;
+	rc = send_msg(sv[0], "hello", 5);
+	e = errno;
+	print_rc("send_msg-epipe", rc, e);
 	printf("\n");
 	close(sv[0]);
 }
@@ -261,6 +292,7 @@ check_writev(const char *spec)
 		e = errno;
 		print_rc("writev_all-none", (long)rc, e);
 		printf("\n");
+		close(sv[0]);
 		exit(0);
 	}
 	printf("writev_all-received");
@@ -386,6 +418,8 @@ main(int argc, char **argv)
 		check_writen((size_t)n);
 	} else if (argc == 2 && strcmp(argv[1], "writen-epipe") == 0) {
 		check_writen_epipe();
+	} else if (argc == 2 && strcmp(argv[1], "send_msg") == 0) {
+		check_send_msg();
 	} else if (argc == 3 && strcmp(argv[1], "writev") == 0) {
 		check_writev(argv[2]);
 	} else if (argc == 2 && strcmp(argv[1], "readn") == 0) {
@@ -394,8 +428,8 @@ main(int argc, char **argv)
 		check_recv_msg();
 	} else {
 		fprintf(stderr,
-		    "usage: msgcheck writen N | writen-epipe | writev "
-		    "LEN,... | readn | recv_msg\n");
+		    "usage: msgcheck writen N | writen-epipe | send_msg | "
+		    "writev LEN,... | readn | recv_msg\n");
 		return 2;
 	}
 	return 0;

@@ -28,6 +28,11 @@ load helpers
     frame "$T/empty.bin" "$T/end.framed"
     cat "$T/end.framed" >>"$T/expected.bin"
     send_to_recorder -n "$T/empty.bin" "$T/abc.txt" "$T/empty.bin"
+    if [[ "$(hex_at "$T/rec/conn-1.bin" 0 7)" == "00 00 00 03 61 62 63" ]]; then
+        diagnose "msgsend sent messages of 0, 3 and 0 bytes; the recorder got '$(hex_at "$T/rec/conn-1.bin" 0 16)', expected '00 00 00 00 00 00 00 03 61 62 63 00 00 00 00': the zero-length messages sent nothing" \
+            "a zero-length message is still a message: send_msg() must send its 4-byte header 00 00 00 00 even when len is 0"
+        return 1
+    fi
     check_framed_stream "$T/expected.bin" "$T/rec/conn-1.bin" \
         "msgsend sent messages of 0, 3 and 0 bytes; the recorder got '$(hex_at "$T/rec/conn-1.bin" 0 16)'" "$(sender_said)"
     assert_equal "$SEND_STATUS" 0

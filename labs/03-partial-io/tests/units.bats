@@ -136,6 +136,24 @@ line_of() {
 }
 
 # points: 1
+@test "send_msg returns 0, or -1 with errno EPIPE when the peer has closed" {
+    needs "send_msg frames a 5-byte message as a 4-byte big-endian length and the body"
+    check send_msg
+    local rc err erc
+    rc=$(field send_msg rc)
+    erc=$(field send_msg-epipe rc)
+    err=$(field send_msg-epipe errno)
+    [[ "$rc" == 0 && "$erc" == -1 && "$err" == EPIPE ]] && return 0
+    if [[ "$rc" != 0 ]]; then
+        diagnose "send_msg() of a 5-byte message: $(line_of send_msg)" \
+            "send_msg() returns 0 once the message is out (not the byte count writev_all() returned), or -1 on an error"
+    else
+        diagnose "send_msg() to a socket whose peer had closed: $(line_of send_msg-epipe)" \
+            "when writev_all() fails, send_msg() must return -1 with errno as writev() set it (here EPIPE)"
+    fi
+}
+
+# points: 1
 @test "readn returns -1 with read()'s errno when read() fails" {
     check readn
     local rc err
@@ -200,7 +218,8 @@ CASES
 
 # points: 1
 @test "recv_msg passes read()'s own errno on when read() fails" {
-    needs "recv_msg returns 1, 0, or -1 with EPROTO or EMSGSIZE, as its contract says"
+    needs "recv_msg returns 1, 0, or -1 with EPROTO or EMSGSIZE, as its contract says" \
+        "readn returns -1 with read()'s errno when read() fails"
     check recv_msg
     local rc err
     rc=$(field recv_msg-bad-fd rc)
