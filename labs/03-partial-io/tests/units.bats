@@ -116,7 +116,8 @@ line_of() {
     inside=$(field readn-eof-inside rc)
     at=$(field readn-at-eof rc)
     [[ "$part" == 4 && "$zero" == 0 && "$inside" == 6 && "$at" == 0 ]] && return 0
-    local seen="the peer sent 10 bytes and shut down its side; readn(4), readn(0), readn(20), readn(20) gave: $(line_of readn-part), $(line_of readn-zero), $(line_of readn-eof-inside), $(line_of readn-at-eof)"
+    local seen
+    seen="the peer sent 10 bytes and shut down its side; readn(4), readn(0), readn(20), readn(20) gave: $(line_of readn-part), $(line_of readn-zero), $(line_of readn-eof-inside), $(line_of readn-at-eof)"
     if [[ "$inside" == 20 ]]; then
         diagnose "readn() returned 20 for 20 bytes asked, but the stream ended after 6 of them; $seen" \
             "at EOF readn() must return the count it has read so far (n - left), not n: the caller tells a whole read from a stream that ended by that number"

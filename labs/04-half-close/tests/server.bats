@@ -210,6 +210,11 @@ socket_count() {
     fds_of "$1" | grep -c 'socket:' || true
 }
 
+# only_listening NAME - true once NAME's program holds at most one socket (its listening one).
+only_listening() {
+    (($(socket_count "$1") <= 1))
+}
+
 # read_after_shutdown LOG - the bytes the reads in LOG after the last shutdown() returned, in all.
 read_after_shutdown() {
     awk '$1 == "shutdown" { n = 0; on = 1; next }
@@ -273,7 +278,7 @@ for the file
     fetch second recvall sendtext:two shut:wr
     expect_ack second two 2 || return 1
     local n
-    poll_until 2 eval '[[ $(socket_count server) -le 1 ]]' || true
+    poll_until 2 only_listening server || true
     n=$(socket_count server)
     ((n <= 1)) && return 0
     diagnose "after two clients were served and had closed their ends, the server holds $n sockets: the listening one and $((n - 1)) more"$'\n'"$(fds_of server | grep socket: | head -n 5)$(calls_note "$CALLS")" \
@@ -305,7 +310,7 @@ for the file
     fetch after recvall sendtext:after shut:wr
     expect_ack after after 2 || return 1
     local n problems
-    poll_until 2 eval '[[ $(socket_count server) -le 1 ]]' || true
+    poll_until 2 only_listening server || true
     n=$(socket_count server)
     if ((n > 1)); then
         diagnose "after three clients (one of which reset its connection at once), the server holds $n sockets: the listening one and $((n - 1)) more"$'\n'"$(fds_of server | grep socket: | head -n 5)$(calls_note "$CALLS")" \
