@@ -15,7 +15,7 @@ load helpers
     send_to_recorder -n "$T/hello.txt"
     check_framed_stream "$T/expected.bin" "$T/rec/conn-1.bin" \
         "msgsend sent 'hello'; the recorder got '$(hex_at "$T/rec/conn-1.bin" 0 16)', expected '00 00 00 05 68 65 6c 6c 6f'" "$(sender_said)"
-    assert_equal "$SEND_STATUS" 0
+    expect_send_ok
 }
 
 # points: 2
@@ -35,7 +35,7 @@ load helpers
     fi
     check_framed_stream "$T/expected.bin" "$T/rec/conn-1.bin" \
         "msgsend sent messages of 0, 3 and 0 bytes; the recorder got '$(hex_at "$T/rec/conn-1.bin" 0 16)'" "$(sender_said)"
-    assert_equal "$SEND_STATUS" 0
+    expect_send_ok
 }
 
 # points: 2
@@ -43,7 +43,7 @@ load helpers
     random_file "$T/data.bin" 100000
     send_to_recorder -r "$T/data.bin"
     check_raw_stream "$T/data.bin" "$T/rec/conn-1.bin" "msgsend -r wrote 100000 bytes with writen()" "$(sender_said)"
-    assert_equal "$SEND_STATUS" 0
+    expect_send_ok
 }
 
 # points: 2
@@ -118,5 +118,7 @@ load helpers
     done
     [[ $SEND_STATUS -eq 0 ]] || diagnose "msgrecv received all five messages, but $(sender_said)" \
         "msgsend reads each acknowledgement with recv_msg(): see its error above"
-    assert_file_contains "$(out_of sender)" '^message 5: 1048576 bytes, crc32 [0-9a-f]*, acknowledged$'
+    grep -q '^message 5: 1048576 bytes, crc32 [0-9a-f]*, acknowledged$' "$(out_of sender)" ||
+        diagnose "msgsend exited 0 but did not report message 5 (1048576 bytes) as acknowledged: '$(tail -n 1 "$(out_of sender)")'" \
+            "msgsend prints a line for each acknowledged message: send_msg() must return 0 and recv_msg() 1 for each"
 }

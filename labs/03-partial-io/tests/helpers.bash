@@ -355,3 +355,17 @@ write_chain() {
         }
     ' "$1"
 }
+
+# expect_send_ok - msgsend (SEND_STATUS) exited 0, after the recorder got every byte right;
+# otherwise a diagnosis.
+expect_send_ok() {
+    [[ $SEND_STATUS == 0 ]] && return 0
+    if [[ $SEND_STATUS == 124 ]]; then
+        diagnose "the recorder received every byte, but msgsend was still running after ${SEND_LIMIT:-5} s; $(h_tail_err sender)" \
+            "send_msg() or writen() did not return after the last byte was out: the loop must end once nothing is left to write"
+    else
+        diagnose "the recorder received every byte, but $(sender_said)" \
+            "msgsend checks what send_msg() and writen() return: once every byte is out they must report success (send_msg() 0, writen() n), -1 only after a failed call"
+    fi
+    return 1
+}

@@ -18,7 +18,7 @@ writen_survives() {
         "msgsend -r wrote 1048576 bytes with writen(), each write() cut to at most $2 bytes${3:+ and $3% failing with EINTR}" \
         "$(sender_said)"
     h_eintr_check "$3" writen write
-    assert_equal "$SEND_STATUS" 0
+    expect_send_ok
 }
 
 # send_msg_survives SEED MAX EINTR% SIZE... - msgsend -n sends messages of the SIZEs with
@@ -40,7 +40,7 @@ send_msg_survives() {
         "msgsend sent messages of $* bytes with send_msg(), each writev() cut to at most $max bytes${eintr:+ and $eintr% failing with EINTR}" \
         "$(sender_said)"
     h_eintr_check "$eintr" writev_all writev
-    assert_equal "$SEND_STATUS" 0
+    expect_send_ok
 }
 
 # recv_msg_survives SEED MAX EINTR% SIZE... - the scripted peer sends messages of the SIZEs to
