@@ -96,8 +96,10 @@ expect_ack() {
     fi
     local from_calls
     from_calls=$(calls_mistake "$CALLS" server)
+    local printed="no acknowledgement"
+    [[ -z "$line" ]] || printed="'$line'"
     if [[ -n "$from_calls" ]]; then
-        diagnose "the client sent '$text' and then FIN; the server printed ${line:+"'$line'"}${line:-"no acknowledgement"}"$'\n'"$(wire "$name")" \
+        diagnose "the client sent '$text' and then FIN; the server printed $printed"$'\n'"$(wire "$name")" \
             "$from_calls"
     elif [[ -n "$line" && -z "$got" ]]; then
         diagnose "the server printed an empty acknowledgement ('$line'): its read() returned 0 at once, before the client's ${#text} bytes '$text' arrived"$'\n'"$(wire "$name")" \
