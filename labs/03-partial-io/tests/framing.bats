@@ -102,7 +102,8 @@ load helpers
     needs "send_msg frames a 5-byte message as a 4-byte big-endian length and the body" \
         "send_msg sends a zero-length message as the header alone" \
         "recv_msg receives a message sent in one piece and msgrecv acknowledges it" \
-        "recv_msg receives zero-length messages"
+        "recv_msg receives zero-length messages" \
+        "a message exactly as large as the buffer is accepted"
     : >"$T/m1.bin"
     printf x >"$T/m2.bin"
     printf abcd >"$T/m3.bin"

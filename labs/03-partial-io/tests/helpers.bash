@@ -228,7 +228,7 @@ check_received() {
                 "the length arrives big-endian (network byte order): convert it with ntohl() before using it"
         else
             diagnose "the header on the wire announced $esize bytes (bytes $(printf '%08x' "$esize")), but recv_msg() gave msgrecv a length of $announced" \
-                "the 4-byte header was not read whole, or the stream lost its place: $cut; readn() must loop until all n bytes are in"
+                "the 4-byte header was not read whole, or the stream lost its place: $cut; readn() must loop until all n bytes are in, storing each piece at buf + done (not at buf again)"
         fi
         return 1
     fi
@@ -238,7 +238,7 @@ check_received() {
                 "EINTR treated as fatal: EINTR means a signal arrived before any byte moved; call read() again"
         elif [[ "$errline" == *announce* || "$errline" == *"peer closed"* ]]; then
             diagnose "the header on the wire announced $esize bytes, but msgrecv said: '$errline'" \
-                "the header or the body was not read whole: $cut; readn() must loop until all n bytes are in"
+                "the header or the body was not read whole: $cut; readn() must loop until all n bytes are in, storing each piece at buf + done"
         elif [[ -n "$errline" ]]; then
             diagnose "msgrecv did not receive the $esize-byte message: '$errline'" \
                 "recv_msg() must return 1 with the message: readn() the 4-byte header, ntohl() it, then readn() the body"
