@@ -117,7 +117,7 @@ expect_reply() {
         return 0
     fi
     local from_calls
-    from_calls=$(calls_mistake "$CALLS" client)
+    from_calls=$(calls_mistake "$CALLS" client "$ERR")
     if [[ $status -eq 124 ]]; then
         diagnose_hang
     elif [[ -n "$from_calls" ]]; then
@@ -219,7 +219,7 @@ expect_reply() {
     start_recorder -a "$REPLY"
     run_client
     local from_calls
-    from_calls=$(calls_mistake "$CALLS" client)
+    from_calls=$(calls_mistake "$CALLS" client "$ERR")
     if [[ "$from_calls" == *EINTR* ]]; then
         diagnose "with one call in ten failing with EINTR, your client $(exit_story "$status")"$'\n'"$(wire)" "$from_calls"
         return 1

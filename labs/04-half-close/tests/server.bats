@@ -95,7 +95,7 @@ expect_ack() {
         return 0
     fi
     local from_calls
-    from_calls=$(calls_mistake "$CALLS" server)
+    from_calls=$(calls_mistake "$CALLS" server "$err")
     local printed="no acknowledgement"
     [[ -z "$line" ]] || printed="'$line'"
     if [[ -n "$from_calls" ]]; then

@@ -149,10 +149,12 @@ calls_closes() {
     ' "$1" 2>/dev/null
 }
 
-# calls_mistake LOG WHO - the likely mistake the call log of WHO (server|client) shows at the end
-# of a connection, in socket terms; empty if it shows none.
+# calls_mistake LOG WHO [ERR] - the likely mistake the call log of WHO (server|client) shows at
+# the end of a connection, in socket terms; empty if it shows none. ERR is WHO's stderr: a close()
+# with no shutdown() is taken for close() instead of shutdown() only if WHO reported no error, or
+# EBADF (a read after the close); otherwise it gave up before the shutdown, for that reason.
 calls_mistake() {
-    local log=$1 who=$2 hows ends
+    local log=$1 who=$2 err=${3:-/dev/null} hows ends
     [[ -s "$log" ]] || return 0
     hows=$(calls_shut_hows "$log" | sort -u | tr '\n' ' ')
     ends=$(calls_closes "$log")
@@ -160,7 +162,7 @@ calls_mistake() {
         echo "your ${who} called shutdown(fd, SHUT_RDWR): that ends its reading direction too, so read() reports EOF at once and the other side's bytes meet a reset. Half-close with shutdown(fd, SHUT_WR): it ends only the sending direction"
     elif [[ "$hows" == *SHUT_RD* && "$hows" != *SHUT_WR* ]]; then
         echo "your ${who} called shutdown(fd, SHUT_RD) instead of SHUT_WR: SHUT_RD sends no FIN and ends its own reading. Half-close with shutdown(fd, SHUT_WR)"
-    elif [[ -z "$hows" && "$ends" == *close* ]]; then
+    elif [[ -z "$hows" && "$ends" == *close* ]] && { [[ ! -s "$err" ]] || grep -q 'Bad file descriptor' "$err"; }; then
         echo "your ${who} called close() instead of shutdown(SHUT_WR) (the log shows no shutdown() at all): close() gives up both directions, so the other side's bytes meet a socket that no longer exists (RST). shutdown(fd, SHUT_WR) sends the same FIN and keeps reading open; close() comes after reading until EOF"
     elif [[ "$ends" == *eintr* ]]; then
         echo "a call on the socket failed with EINTR and your ${who} gave up and closed: EINTR means a signal arrived before anything moved, and the call must be made again (EINTR was not retried)"
