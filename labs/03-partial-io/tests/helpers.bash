@@ -233,7 +233,10 @@ check_received() {
         return 1
     fi
     if [[ ! -e "$saved" ]]; then
-        if [[ "$errline" == *"Interrupted system call"* ]]; then
+        if [[ "$errline" == *"send_msg: Interrupted system call"* ]]; then
+            diagnose "msgrecv gave up acknowledging a message: '$errline'" \
+                "EINTR treated as fatal: writev() failing with EINTR moved no byte (a signal arrived first); writev_all() must call it again"
+        elif [[ "$errline" == *"Interrupted system call"* ]]; then
             diagnose "msgrecv gave up on a $esize-byte message: '$errline'" \
                 "EINTR treated as fatal: EINTR means a signal arrived before any byte moved; call read() again"
         elif [[ "$errline" == *announce* || "$errline" == *"peer closed"* ]]; then

@@ -154,6 +154,8 @@ h_eintr_check() {
 
 # points: 2
 @test "recv_msg retries a read() that fails with EINTR" {
-    needs "recv_msg receives all of a 1 MiB message through short reads (seed 11)"
+    # msgrecv acknowledges with send_msg(): its EINTR handling is tested first.
+    needs "recv_msg receives all of a 1 MiB message through short reads (seed 11)" \
+        "send_msg retries a writev() that fails with EINTR"
     recv_msg_survives 31 4096 30 100000 0 7
 }
