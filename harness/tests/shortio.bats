@@ -33,7 +33,7 @@ setup_file() {
 
     # The small programs the tests run under the injector.
     local prog cflags=(-std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror)
-    for prog in naive_send passfd vecio; do
+    for prog in naive_send passfd vecio forklog; do
         gcc "${cflags[@]}" -o "$BATS_FILE_TMPDIR/$prog" \
             "$BATS_TEST_DIRNAME/$prog.c"
     done
@@ -174,4 +174,76 @@ counts_of() {
     run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_SEED=2 SHORTIO_EINTR=0 \
         "$T/passfd"
     refute_output --partial "shortio"
+}
+
+@test "SHORTIO_MAX=0 cuts no call" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_MAX=0 SHORTIO_ALL_FDS=1 "$T/vecio"
+    assert_line --index 0 "writev 26"
+    assert_line --index 1 "readv 26"
+    assert_line "data intact"
+}
+
+@test "SHORTIO_LOG records each call on a socket with its count and result" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_MAX=0 \
+        SHORTIO_LOG="$BATS_TEST_TMPDIR/calls" "$T/vecio"
+    run -0 sed -E 's/ pid=[0-9]+$//; s/fd=[0-9]+/fd=N/' "$BATS_TEST_TMPDIR/calls"
+    assert_output "writev fd=N iovcnt=3 bytes=26 ret=26 errno=0
+readv fd=N iovcnt=2 bytes=26 ret=26 errno=0"
+}
+
+@test "SHORTIO_LOG records the counts of cut calls" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_SEED=9 SHORTIO_MAX=4 \
+        SHORTIO_LOG="$BATS_TEST_TMPDIR/calls" "$T/vecio"
+    # Each writev asks for what the previous ones left, and gets 1 to 4.
+    run -0 awk '$1 == "writev" { sub(/bytes=/, "", $4); sub(/ret=/, "", $5)
+            if (left != "" && $4 != left) bad++
+            if ($5 < 1 || $5 > 4) bad++
+            left = $4 - $5; n++ }
+        END { print (n > 6), bad + 0, left }' "$BATS_TEST_TMPDIR/calls"
+    assert_output "1 0 0"
+}
+
+@test "SHORTIO_LOG records shutdown, close and a read at EOF on a socket" {
+    start_recorder -n 1 -S
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_MAX=0 \
+        SHORTIO_LOG="$BATS_TEST_TMPDIR/calls" \
+        "$HARNESS_BIN/scripted" -o "$BATS_TEST_TMPDIR/scripted.log" \
+        "127.0.0.1:$PORT" sendtext:hi shut:wr recvall close
+    run -0 sed -E 's/ pid=[0-9]+$//; s/fd=[0-9]+/fd=N/; s/bytes=[0-9]+/bytes=B/' \
+        "$BATS_TEST_TMPDIR/calls"
+    assert_line --index 0 --regexp '^(write|send) fd=N bytes=B ret=2 errno=0$'
+    assert_line --index 1 "shutdown fd=N how=SHUT_WR ret=0 errno=0"
+    assert_line --index 2 --regexp '^(read|recv) fd=N bytes=B ret=0 errno=0$'
+    assert_line --index 3 "close fd=N ret=0 errno=0"
+    assert_equal "${#lines[@]}" 4
+}
+
+@test "SHORTIO_LOG records an injected EINTR as ret=-1 errno=4" {
+    start_recorder -n 1
+    run -1 env LD_PRELOAD="$SHORTIO" SHORTIO_EINTR=100 \
+        SHORTIO_LOG="$BATS_TEST_TMPDIR/calls" "$T/naive_send" "tcp:$PORT" 10
+    run -0 sed 's/ pid=[0-9]*$//; s/fd=[0-9]*/fd=N/' "$BATS_TEST_TMPDIR/calls"
+    assert_line --index 0 "write fd=N bytes=10 ret=-1 errno=4"
+}
+
+@test "SHORTIO_LOG leaves out calls on other descriptors, even when they are cut" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_LOG="$BATS_TEST_TMPDIR/calls" \
+        "$T/naive_send" "file:$BATS_TEST_TMPDIR/out" 1000
+    assert_file_not_exists "$BATS_TEST_TMPDIR/calls"
+}
+
+@test "processes sharing a SHORTIO_LOG write whole lines, each with its pid" {
+    run -0 env LD_PRELOAD="$SHORTIO" SHORTIO_MAX=0 \
+        SHORTIO_LOG="$BATS_TEST_TMPDIR/calls" "$T/forklog" 500
+    assert_line "child wrote 500"
+    assert_line "parent read 500"
+    # 500 writes, 501 reads (the last returns 0), a shutdown, and 4 closes.
+    run -0 grep -cvE '^((read|write) fd=[0-9]+ bytes=1 ret=[01]|shutdown fd=[0-9]+ how=SHUT_WR ret=0|close fd=[0-9]+ ret=0) errno=0 pid=[0-9]+$' \
+        "$BATS_TEST_TMPDIR/calls" || true
+    assert_output "0"
+    run -0 wc -l <"$BATS_TEST_TMPDIR/calls"
+    assert_output "1006"
+    run -0 awk '{ print $NF }' "$BATS_TEST_TMPDIR/calls"
+    run -0 sort -u <<<"$output"
+    assert_equal "${#lines[@]}" 2
 }

@@ -48,6 +48,8 @@ source "${HARNESS_LIB}/left.bash"
 source "${HARNESS_LIB}/needs.bash"
 # shellcheck source=harness/lib/sockets-harness/diagnose.bash
 source "${HARNESS_LIB}/diagnose.bash"
+# shellcheck source=harness/lib/sockets-harness/calls.bash
+source "${HARNESS_LIB}/calls.bash"
 
 # setup() - Bats' per-test set-up, unless the test file defines its own: harness_setup
 setup() { harness_setup; }

@@ -228,17 +228,20 @@ check_received() {
                 "the length arrives big-endian (network byte order): convert it with ntohl() before using it"
         else
             diagnose "the header on the wire announced $esize bytes (bytes $(printf '%08x' "$esize")), but recv_msg() gave msgrecv a length of $announced" \
-                "the 4-byte header was not read whole, or the stream lost its place: $cut; readn() must loop until all n bytes are in"
+                "the 4-byte header was not read whole, or the stream lost its place: $cut; readn() must loop until all n bytes are in, storing each piece at buf + done (not at buf again)"
         fi
         return 1
     fi
     if [[ ! -e "$saved" ]]; then
-        if [[ "$errline" == *"Interrupted system call"* ]]; then
+        if [[ "$errline" == *"send_msg: Interrupted system call"* ]]; then
+            diagnose "msgrecv gave up acknowledging a message: '$errline'" \
+                "EINTR treated as fatal: writev() failing with EINTR moved no byte (a signal arrived first); writev_all() must call it again"
+        elif [[ "$errline" == *"Interrupted system call"* ]]; then
             diagnose "msgrecv gave up on a $esize-byte message: '$errline'" \
                 "EINTR treated as fatal: EINTR means a signal arrived before any byte moved; call read() again"
         elif [[ "$errline" == *announce* || "$errline" == *"peer closed"* ]]; then
             diagnose "the header on the wire announced $esize bytes, but msgrecv said: '$errline'" \
-                "the header or the body was not read whole: $cut; readn() must loop until all n bytes are in"
+                "the header or the body was not read whole: $cut; readn() must loop until all n bytes are in, storing each piece at buf + done"
         elif [[ -n "$errline" ]]; then
             diagnose "msgrecv did not receive the $esize-byte message: '$errline'" \
                 "recv_msg() must return 1 with the message: readn() the 4-byte header, ntohl() it, then readn() the body"
@@ -314,4 +317,58 @@ run_client() {
     shift
     spawn_peer "$name" scripted -o "$T/$name.log" -O "$T/$name.bin" "127.0.0.1:$PORT" "$@"
     wait_for_exit "$name" 5
+}
+
+# ---------------------------------------------------------------- the calls themselves
+
+# write_chain LOG [PID] - check the write-side calls in a call log (harness calls.bash): after a
+# short write()/writev()/send()/sendmsg(), the next call on that descriptor must be the same call,
+# asking for exactly the bytes not yet written. Prints nothing if every chain is whole; otherwise
+# one line saying where it broke, in words. Only PID's calls, if given.
+write_chain() {
+    awk -v pid="${2:-}" '
+        function field(name,    i) {
+            for (i = 2; i <= NF; i++)
+                if (index($i, name "=") == 1) return substr($i, length(name) + 2)
+            return ""
+        }
+        $1 !~ /^(write|writev|send|sendmsg|sendto)$/ { next }
+        pid != "" && field("pid") != pid { next }
+        {
+            fd = field("fd"); asked = field("bytes") + 0; ret = field("ret") + 0; k++
+            if (fd in left && left[fd] > 0) {
+                if ($1 != name[fd]) {
+                    printf "after a %s() that moved %d of %d bytes, the next call was %s() (asking for %d bytes) instead of another %s() for the %d bytes left\n", name[fd], prev_ret[fd], prev_ask[fd], $1, asked, name[fd], left[fd]
+                    bad = 1; exit
+                }
+                if (asked != left[fd]) {
+                    printf "after a %s() that moved %d of %d bytes, the next %s() asked for %d bytes instead of the %d bytes left\n", name[fd], prev_ret[fd], prev_ask[fd], $1, asked, left[fd]
+                    bad = 1; exit
+                }
+            }
+            name[fd] = $1; prev_ask[fd] = asked; prev_ret[fd] = ret
+            if (ret < 0) left[fd] = (field("errno") == 4) ? asked : 0
+            else left[fd] = asked - ret
+        }
+        END {
+            if (bad) exit
+            for (fd in left)
+                if (left[fd] > 0)
+                    printf "the last %s() moved %d of %d bytes, and no call followed for the %d bytes left\n", name[fd], prev_ret[fd], prev_ask[fd], left[fd]
+        }
+    ' "$1"
+}
+
+# expect_send_ok - msgsend (SEND_STATUS) exited 0, after the recorder got every byte right;
+# otherwise a diagnosis.
+expect_send_ok() {
+    [[ $SEND_STATUS == 0 ]] && return 0
+    if [[ $SEND_STATUS == 124 ]]; then
+        diagnose "the recorder received every byte, but msgsend was still running after ${SEND_LIMIT:-5} s; $(h_tail_err sender)" \
+            "send_msg() or writen() did not return after the last byte was out: the loop must end once nothing is left to write"
+    else
+        diagnose "the recorder received every byte, but $(sender_said)" \
+            "msgsend checks what send_msg() and writen() return: once every byte is out they must report success (send_msg() 0, writen() n), -1 only after a failed call"
+    fi
+    return 1
 }

@@ -19,6 +19,7 @@ setup() {
     ERR="${BATS_TEST_TMPDIR}/client.err"
     LOG="${BATS_TEST_TMPDIR}/recorder.log"
     SAVED="${BATS_TEST_TMPDIR}/saved"
+    CALLS="${BATS_TEST_TMPDIR}/client.calls"
 }
 
 # make_upload SIZE - the client's input: SIZE random bytes.
@@ -42,6 +43,7 @@ start_recorder() {
 # (scaled for Valgrind); `status` is its exit status, 124 if it was still running. Then waits for
 # the recorder to finish the connection, so that its log is complete.
 run_client() {
+    with_call_log "$CALLS"
     status=0
     STUDENT_TIMEOUT=5 student client 127.0.0.1 "$PORT" <"$UP" >"$GOT" 2>"$ERR" || status=$?
     local client_status=$status
@@ -52,7 +54,8 @@ run_client() {
 # wire [STORY] - the recorder's transcript (or STORY) and what the student's client did.
 wire() {
     local story=${1:-$(wire_story "the test's server" "$(transcript_of_server "$LOG")")}
-    printf '%s\nyour client: %s\n%s' "$story" "$(exit_story "$status")" "$(stderr_tail "$ERR" 4)"
+    printf '%s\nyour client: %s\n%s%s' "$story" "$(exit_story "$status")" "$(stderr_tail "$ERR" 4)" \
+        "$(calls_note "$CALLS")"
 }
 
 # diagnose_hang - the client was still running at the time limit.
@@ -110,8 +113,16 @@ expect_reply() {
     n=$(size_of "$REPLY")
     m=$(size_of "$GOT")
     expect_connected || return 1
+    if [[ $status -eq 0 ]] && cmp -s "$REPLY" "$GOT"; then
+        return 0
+    fi
+    local from_calls
+    from_calls=$(calls_mistake "$CALLS" client "$ERR")
     if [[ $status -eq 124 ]]; then
         diagnose_hang
+    elif [[ -n "$from_calls" ]]; then
+        diagnose "your client $(exit_story "$status") and printed $m bytes of the server's $n-byte reply"$'\n'"$(wire)" \
+            "$from_calls"
     elif [[ $status -ne 0 ]] && grep -q 'Bad file descriptor' "$ERR"; then
         diagnose "your client failed with EBADF after the upload and printed $m of the server's $n-byte reply"$'\n'"$(wire)" \
             "the client closed its socket with close() instead of shutdown(SHUT_WR): close() gives up both directions, so the reply can no longer be read (EBADF) and the kernel answers it with RST. shutdown(fd, SHUT_WR) sends the same FIN but keeps the reading direction open; close() comes after reading until EOF"
@@ -147,6 +158,7 @@ expect_reply() {
 
 # points: 2
 @test "the client prints the server's reply after half-closing" {
+    needs "the client uploads all of its input, then sends a FIN"
     # The server pauses 100 ms after each read, so a client that has stopped reading too early
     # finds nothing yet and is caught doing so.
     make_upload 5000
@@ -158,6 +170,7 @@ expect_reply() {
 
 # points: 1
 @test "the client reads a long reply until EOF" {
+    needs "the client prints the server's reply after half-closing"
     make_upload 5000
     head -c 1048576 /dev/urandom >"$REPLY"
     start_recorder -a "$REPLY"
@@ -198,11 +211,61 @@ expect_reply() {
 
 # points: 1
 @test "the client's transfer survives short reads and writes" {
+    needs "the client uploads all of its input, then sends a FIN" \
+        "the client prints the server's reply after half-closing"
     with_shortio 7 5 10
     make_upload 20000
     head -c 3000 /dev/urandom >"$REPLY"
     start_recorder -a "$REPLY"
     run_client
+    local from_calls
+    from_calls=$(calls_mistake "$CALLS" client "$ERR")
+    if [[ "$from_calls" == *EINTR* ]]; then
+        diagnose "with one call in ten failing with EINTR, your client $(exit_story "$status")"$'\n'"$(wire)" "$from_calls"
+        return 1
+    fi
     expect_upload_then_fin
     expect_reply
+}
+
+# points: 1
+@test "the client reports a server it cannot connect to and exits with status 1" {
+    make_upload 100
+    status=0
+    STUDENT_TIMEOUT=5 student client 127.0.0.1 "$PORT" <"$UP" >"$GOT" 2>"$ERR" || status=$?
+    if [[ $status -eq 1 ]] && grep -q 'connect.*Connection refused' "$ERR"; then
+        return 0
+    fi
+    diagnose "nothing listens on 127.0.0.1:$PORT; your client $(exit_story "$status") and said: '$(head -c 300 "$ERR")'" \
+        "when tcp_connect() returns -1, report it with warn() naming what failed ('client: connect 127.0.0.1:$PORT: Connection refused') and exit with status 1, before touching the socket"
+}
+
+# points: 2
+@test "the client runs clean under Valgrind, after a reply and after a server that hangs up" {
+    needs "the client prints the server's reply after half-closing"
+    with_valgrind
+    make_upload 5000
+    make_digest_reply
+    start_recorder -a "$REPLY"
+    run_client
+    local first=$status problems
+    [[ $first -eq 0 ]] || { expect_reply; return 1; }
+    # The error path: socat closes without reading, so the upload fails with EPIPE.
+    make_upload 8388608
+    spawn socat socat -u OPEN:/dev/null "TCP-LISTEN:${PORT},bind=127.0.0.1,reuseaddr"
+    wait_for_port "$PORT" socat
+    status=0
+    STUDENT_TIMEOUT=5 student client 127.0.0.1 "$PORT" <"$UP" >"$GOT" 2>"$ERR" || status=$?
+    problems=$(valgrind_report client-run1; valgrind_report client-run2)
+    [[ -z "$problems" ]] && return 0
+    if grep -q 'descriptor left open' <<<"$problems"; then
+        diagnose "Valgrind (--track-fds=yes), after one run that got its reply and one whose server hung up (exit status $status): $problems" \
+            "a descriptor was still open at exit: the socket is never closed on the path where the upload or the reply failed. Every way out of run_client() after tcp_connect() must close(fd)"
+    elif grep -q 'lost' <<<"$problems"; then
+        diagnose "Valgrind, after one run that got its reply and one whose server hung up: $problems" \
+            "memory your client allocated was never freed: free it on every path out, the error paths too (or use an array on the stack)"
+    else
+        diagnose "Valgrind, after one run that got its reply and one whose server hung up: $problems" \
+            "a memory error in the client: does every read() stay within its buffer, and does writen() get the count read() returned?"
+    fi
 }

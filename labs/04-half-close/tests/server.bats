@@ -14,12 +14,14 @@ setup() {
     harness_setup
     PORT=$(port_for 8080)
     FILE="${BATS_TEST_TMPDIR}/file.bin"
+    CALLS="${BATS_TEST_TMPDIR}/server.calls"
 }
 
 # start_server SIZE - make FILE (SIZE random bytes) and start the student's server sending it on
-# PORT; wait until it listens.
+# PORT, its calls on sockets logged to CALLS; wait until it listens.
 start_server() {
     head -c "$1" /dev/urandom >"$FILE"
+    with_call_log "$CALLS"
     spawn_student server server "$PORT" "$FILE"
     wait_for_port "$PORT" server
 }
@@ -40,8 +42,8 @@ fetch() {
 
 # wire NAME - the transcript of client NAME, and what the student's server did, for a diagnosis.
 wire() {
-    printf '%s\n%s' "$(wire_story "the test's client" "$(transcript_of_client "$(log_of "$1")")")" \
-        "$(student_side server)"
+    printf '%s\n%s%s' "$(wire_story "the test's client" "$(transcript_of_client "$(log_of "$1")")")" \
+        "$(student_side server)" "$(calls_note "$CALLS")"
 }
 
 # expect_file_then_fin NAME - client NAME received exactly FILE, then FIN (not RST). WAITED is
@@ -91,6 +93,14 @@ expect_ack() {
     got=${line#ack from *: }
     if [[ "$got" == "$text" ]]; then
         return 0
+    fi
+    local from_calls
+    from_calls=$(calls_mistake "$CALLS" server "$err")
+    local printed="no acknowledgement"
+    [[ -z "$line" ]] || printed="'$line'"
+    if [[ -n "$from_calls" ]]; then
+        diagnose "the client sent '$text' and then FIN; the server printed $printed"$'\n'"$(wire "$name")" \
+            "$from_calls"
     elif [[ -n "$line" && -z "$got" ]]; then
         diagnose "the server printed an empty acknowledgement ('$line'): its read() returned 0 at once, before the client's ${#text} bytes '$text' arrived"$'\n'"$(wire "$name")" \
             "shutdown(fd, SHUT_RDWR) and shutdown(fd, SHUT_RD) also end the server's own reading direction, so read() reports EOF straight away (and the client's bytes then meet a reset). Half-close with shutdown(fd, SHUT_WR): it ends only the sending direction"
@@ -128,6 +138,7 @@ expect_ack() {
 
 # points: 2
 @test "the server still reads the client's acknowledgement after its FIN" {
+    needs "the server sends the whole file, then a FIN"
     start_server 65536
     fetch acker recvall sendtext:thanks shut:wr
     expect_file_then_fin acker "$status"
@@ -136,6 +147,7 @@ expect_ack() {
 
 # points: 1
 @test "the server reads an acknowledgement that arrives in pieces until EOF" {
+    needs "the server still reads the client's acknowledgement after its FIN"
     start_server 4096
     fetch slow recvall chunk:3 delay:100 sendtext:thank-you-very-much shut:wr
     expect_file_then_fin slow "$status"
@@ -144,6 +156,7 @@ expect_ack() {
 
 # points: 2
 @test "the server survives a client that hangs up while the file is still being sent" {
+    needs "the server still reads the client's acknowledgement after its FIN"
     # 8 MiB is more than the socket buffers hold, so the server is still writing when the client
     # hangs up. 'stalled' holds the server without reading; 'gone' connects behind it and closes at
     # once (FIN). When 'stalled' is stopped, its unread data makes its socket answer RST; the server
@@ -173,6 +186,7 @@ expect_ack() {
 
 # points: 1
 @test "the server serves one client after another" {
+    needs "the server still reads the client's acknowledgement after its FIN"
     start_server 100000
     fetch first recvall sendtext:first shut:wr
     expect_file_then_fin first "$status"
@@ -184,9 +198,137 @@ expect_ack() {
 
 # points: 1
 @test "the server's transfer survives short reads and writes" {
+    needs "the server still reads the client's acknowledgement after its FIN" \
+        "the server reads an acknowledgement that arrives in pieces until EOF"
     with_shortio 4 5 10
     start_server 20000
     fetch cut recvall sendtext:thanks-for-the-file shut:wr
     expect_file_then_fin cut "$status"
     expect_ack cut thanks-for-the-file
+}
+
+# socket_count NAME - how many sockets NAME's program holds open.
+socket_count() {
+    fds_of "$1" | grep -c 'socket:' || true
+}
+
+# only_listening NAME - true once NAME's program holds at most one socket (its listening one).
+only_listening() {
+    (($(socket_count "$1") <= 1))
+}
+
+# read_after_shutdown LOG - the bytes the reads in LOG after the last shutdown() returned, in all.
+read_after_shutdown() {
+    awk '$1 == "shutdown" { n = 0; on = 1; next }
+        on && $1 ~ /^(read|recv)$/ { for (i = 2; i <= NF; i++) if ($i ~ /^ret=[0-9]/) n += substr($i, 5) }
+        END { print n + 0 }' "$1"
+}
+
+# points: 1
+@test "the server reads a long acknowledgement to EOF before closing, and keeps its first 255 bytes" {
+    needs "the server still reads the client's acknowledgement after its FIN"
+    local ack
+    ack=$(printf 'x%.0s' {1..1000})
+    start_server 4096
+    fetch long recvall sendtext:"$ack" shut:wr
+    expect_file_then_fin long "$status" || return 1
+    wait_for_file_content "$(out_of server)" '^ack from ' 5 || true
+    poll_until 2 grep -q '^close ' "$CALLS" || true
+    local ends
+    ends=$(calls_closes "$CALLS")
+    if [[ "$ends" == "noeof close" ]]; then
+        diagnose "the client sent a 1000-byte acknowledgement and FIN; the server read $(read_after_shutdown "$CALLS") bytes of it and called close() before any read() returned 0"$'\n'"$(wire long)" \
+            "the server stopped reading before read() returned 0 (once its buffer was full?): the rest of the acknowledgement was still unread when close() came, and close() with unread bytes sends RST instead of FIN, which can destroy what the client has not read yet (the truncated response). Keep calling read() (into a scratch buffer once yours is full) until it returns 0, then close()"
+        return 1
+    fi
+    local line got
+    line=$(grep -m 1 '^ack from ' "$(out_of server)" || true)
+    got=${line#ack from *: }
+    [[ "$got" == "${ack:0:255}" ]] && return 0
+    if [[ -z "$line" ]]; then
+        expect_ack long "${ack:0:255}"
+    elif ((${#got} > 255)); then
+        diagnose "the client sent 1000 bytes; the server printed ${#got} of them, more than its 256-byte buffer can hold with the NUL"$'\n'"$(wire long)" \
+            "read_ack() must keep only the first cap - 1 bytes (255 for a 256-byte buffer) and NUL-terminate them: each read() may ask only for the room left (cap - 1 - kept); what comes after is read into a scratch buffer and dropped"
+    else
+        diagnose "the client sent 1000 bytes; the server printed ${#got} of them, not the first 255"$'\n'"$(wire long)" \
+            "read_ack() must keep the first cap - 1 bytes (255 for a 256-byte buffer), not fewer: fill the buffer before dropping bytes, and count what every read() returned"
+    fi
+}
+
+# points: 1
+@test "the server prints only the first line of the acknowledgement" {
+    needs "the server still reads the client's acknowledgement after its FIN"
+    start_server 4096
+    fetch lines recvall sendtext:"thanks
+for the file
+" shut:wr
+    expect_ack lines thanks || return 1
+    local extra
+    extra=$(grep -v '^ack from ' "$(out_of server)" || true)
+    [[ -z "$extra" ]] && return 0
+    diagnose "the client sent 'thanks', a newline, 'for the file' and a newline; the server printed the line 'ack from ...: thanks' and then: '$(head -n 3 <<<"$extra" | tr '\n' '|')'"$'\n'"$(wire lines)" \
+        "print only the acknowledgement's first line: cut the text at the first '\\r' or '\\n' (strcspn) before printing"
+}
+
+# points: 1
+@test "the server closes each client's socket once the acknowledgement is read" {
+    needs "the server still reads the client's acknowledgement after its FIN"
+    start_server 4096
+    fetch first recvall sendtext:one shut:wr
+    expect_ack first one || return 1
+    fetch second recvall sendtext:two shut:wr
+    expect_ack second two 2 || return 1
+    local n
+    poll_until 2 only_listening server || true
+    n=$(socket_count server)
+    ((n <= 1)) && return 0
+    diagnose "after two clients were served and had closed their ends, the server holds $n sockets: the listening one and $((n - 1)) more"$'\n'"$(fds_of server | grep socket: | head -n 5)$(calls_note "$CALLS")" \
+        "one descriptor per client is never closed: the accepted socket. close(fd) once the acknowledgement is read (and on every error path), or the server runs out of descriptors and every finished connection stays in CLOSE-WAIT"
+}
+
+# points: 1
+@test "the server reports a port it cannot listen on and exits with status 1" {
+    spawn_peer holder recorder -o "${BATS_TEST_TMPDIR}/holder.log" "$PORT"
+    wait_for_port "$PORT" holder
+    head -c 100 /dev/urandom >"$FILE"
+    run student server "$PORT" "$FILE"
+    if [[ $status -eq 1 && "$output" == *"listen"*"Address already in use"* ]]; then
+        return 0
+    fi
+    diagnose "port $PORT was already taken; your server $(exit_story "$status") and said: '$(head -c 300 <<<"$output")'" \
+        "when tcp_listen() returns -1, report it with warn() naming what failed ('server: listen on 127.0.0.1:$PORT: Address already in use') and return -1, so that main() exits with status 1"
+}
+
+# points: 2
+@test "the server runs clean under Valgrind and closes every client's socket, also after an error" {
+    needs "the server still reads the client's acknowledgement after its FIN" \
+        "the server closes each client's socket once the acknowledgement is read"
+    with_valgrind
+    # 8 MiB is more than the socket buffers hold: the file cannot all be written before the reset
+    # client's RST arrives, so sending to it fails (the error path under test).
+    start_server 8388608
+    fetch good recvall sendtext:good shut:wr
+    expect_ack good good || return 1
+    run -0 peer scripted -o "$(log_of reset)" "127.0.0.1:${PORT}" rst
+    fetch after recvall sendtext:after shut:wr
+    expect_ack after after 2 || return 1
+    local n problems
+    poll_until 2 only_listening server || true
+    n=$(socket_count server)
+    if ((n > 1)); then
+        diagnose "after three clients (one of which reset its connection at once), the server holds $n sockets: the listening one and $((n - 1)) more"$'\n'"$(fds_of server | grep socket: | head -n 5)$(calls_note "$CALLS")" \
+            "one descriptor per client is never closed: the accepted socket, on the path where sending or reading failed. Every way out of serve_client() must close(fd)"
+        return 1
+    fi
+    stop server
+    problems=$(valgrind_report server)
+    [[ -z "$problems" ]] && return 0
+    if grep -q 'lost' <<<"$problems"; then
+        diagnose "Valgrind, after three clients (one reset its connection): $problems" \
+            "memory allocated for a client was never freed: a buffer malloc()ed in serve_client() or read_ack() must be freed on every path out, the error paths too (or use an array on the stack)"
+    else
+        diagnose "Valgrind, after three clients (one reset its connection): $problems" \
+            "a memory error: is the acknowledgement NUL-terminated within its buffer (at most cap - 1 bytes kept)? is every read() within the room left?"
+    fi
 }

@@ -119,3 +119,58 @@ size_of() {
 first_difference() {
     cmp "$1" "$2" 2>/dev/null | sed -n 's/.* differ: [a-z]* \([0-9]*\),.*/\1/p'
 }
+
+# ---------------------------------------------------------------- the calls themselves
+# The student's program runs with the injector's call log (with_call_log, harness calls.bash):
+# every read, write, shutdown and close on a socket, in order, with its result.
+
+# calls_shut_hows LOG - the `how` of every shutdown() in LOG, in order, one a line.
+calls_shut_hows() {
+    grep -oE '^shutdown .* how=[A-Z_0-9]+' "$1" 2>/dev/null | sed 's/.*how=//' || true
+}
+
+# calls_closes LOG - the connections in LOG, one line each, as they ended: "eof close" (a read
+# returned 0, then close()), "noeof close" (close() before any read returned 0), "eintr close" (the
+# last data call failed with EINTR and close() followed), or "open" (never closed) for the last one.
+calls_closes() {
+    awk '
+        function field(name,    i) {
+            for (i = 2; i <= NF; i++)
+                if (index($i, name "=") == 1) return substr($i, length(name) + 2)
+            return ""
+        }
+        $1 == "close" { fd = field("fd"); if (fd in seen) { print (eintr[fd] ? "eintr" : eof[fd] ? "eof" : "noeof") " close"; delete seen[fd] } ; eof[fd] = 0; eintr[fd] = 0; next }
+        {
+            fd = field("fd"); seen[fd] = 1
+            if ($1 ~ /^(read|recv|recvfrom|recvmsg|readv)$/ && field("ret") == 0) eof[fd] = 1
+            eintr[fd] = (field("ret") == -1 && field("errno") == 4)
+        }
+        END { for (fd in seen) print "open" }
+    ' "$1" 2>/dev/null
+}
+
+# calls_mistake LOG WHO [ERR] - the likely mistake the call log of WHO (server|client) shows at
+# the end of a connection, in socket terms; empty if it shows none. ERR is WHO's stderr: a close()
+# with no shutdown() is taken for close() instead of shutdown() only if WHO reported no error, or
+# EBADF (a read after the close); otherwise it gave up before the shutdown, for that reason.
+calls_mistake() {
+    local log=$1 who=$2 err=${3:-/dev/null} hows ends
+    [[ -s "$log" ]] || return 0
+    hows=$(calls_shut_hows "$log" | sort -u | tr '\n' ' ')
+    ends=$(calls_closes "$log")
+    if [[ "$hows" == *SHUT_RDWR* ]]; then
+        echo "your ${who} called shutdown(fd, SHUT_RDWR): that ends its reading direction too, so read() reports EOF at once and the other side's bytes meet a reset. Half-close with shutdown(fd, SHUT_WR): it ends only the sending direction"
+    elif [[ "$hows" == *SHUT_RD* && "$hows" != *SHUT_WR* ]]; then
+        echo "your ${who} called shutdown(fd, SHUT_RD) instead of SHUT_WR: SHUT_RD sends no FIN and ends its own reading. Half-close with shutdown(fd, SHUT_WR)"
+    elif [[ -z "$hows" && "$ends" == *close* ]] && { [[ ! -s "$err" ]] || grep -q 'Bad file descriptor' "$err"; }; then
+        echo "your ${who} called close() instead of shutdown(SHUT_WR) (the log shows no shutdown() at all): close() gives up both directions, so the other side's bytes meet a socket that no longer exists (RST). shutdown(fd, SHUT_WR) sends the same FIN and keeps reading open; close() comes after reading until EOF"
+    elif [[ "$ends" == *eintr* ]]; then
+        echo "a call on the socket failed with EINTR and your ${who} gave up and closed: EINTR means a signal arrived before anything moved, and the call must be made again (EINTR was not retried)"
+    fi
+}
+
+# calls_note LOG - the call log in short, under a heading, for a diagnosis.
+calls_note() {
+    [[ -s "$1" ]] || return 0
+    printf '\nthe calls your program made on its sockets:\n%s' "$(call_log_story "$1" 12)"
+}

@@ -9,6 +9,7 @@ load helpers
 
 # points: 3
 @test "a 64 MiB message reaches a slow reader with a small receive buffer intact" {
+    needs "send_msg sends all of a 1 MiB message through short writevs (seed 11)"
     random_file "$T/big.bin" 67108864
     frame "$T/big.bin" "$T/expected.bin"
     REC_OPTS=(-r 4096 -c 4096)
@@ -21,17 +22,28 @@ load helpers
     check_framed_stream "$T/expected.bin" "$T/rec/conn-1.bin" \
         "msgsend sent a 67108864-byte message with send_msg() to a reader with SO_RCVBUF 4096 reading 4096 bytes at a time, each writev() cut to at most 262144 bytes" \
         "$(sender_said)"
-    assert_equal "$SEND_STATUS" 0
+    expect_send_ok
 }
 
 # points: 2
 @test "msgsend and msgrecv exchange a 16 MiB message through short reads and writes" {
+    needs "msgsend and msgrecv exchange messages of 0, 1, 4, 1000 and 1048576 bytes" \
+        "send_msg sends all of a 1 MiB message through short writevs (seed 11)" \
+        "recv_msg receives all of a 1 MiB message through short reads (seed 11)"
     random_file "$T/big.bin" 16777216
     with_shortio 13 65536
     start_server
+    # Only msgsend's calls are logged: they tell a send-side mistake from a receive-side one.
+    with_call_log "$T/sender.calls"
     spawn_student sender msgsend 127.0.0.1 "$PORT" "$T/big.bin"
     wait_for_exit sender 20
     SEND_STATUS=$status
+    local broke
+    broke=$(write_chain "$T/sender.calls")
+    if [[ -n "$broke" ]]; then
+        diagnose "msgsend sent a 16 MiB message with send_msg(), each writev() cut to at most 65536 bytes: $broke" \
+            "the sending side lost its place: writev_all() must go on after a short writev() from the exact byte where it stopped, asking for exactly what is left, until every byte is out"
+    fi
     check_received "$T/big.bin" "$T/got/conn-1-msg-1.bin" server 65536
     [[ $SEND_STATUS -eq 0 ]] || diagnose "msgrecv received the 16 MiB message whole, but $(sender_said)" \
         "msgsend sends with send_msg() and reads the acknowledgement with recv_msg(): see its error above"
