@@ -327,7 +327,7 @@ supervise(char **argv, long limit_ms, const char *report, int in_pidns)
 				kill_all(in_pidns, self);
 				reap_any(main_pid, &main_status);
 				return timed_out ? EXIT_TIMEOUT :
-						   exit_code(main_status);
+				                   exit_code(main_status);
 			}
 			timed_out = 1;
 			kill(main_pid, SIGTERM);
@@ -482,8 +482,9 @@ main(int argc, char **argv)
 			limit = strtol(argv[++i], &end, 10);
 			if (errno != 0 || *end != '\0' || end == argv[i] ||
 			    limit < 0 || limit > 86400)
-				errx(2, "--limit: '%s' is not a number of "
-					"seconds from 0 to 86400",
+				errx(2,
+				    "--limit: '%s' is not a number of "
+				    "seconds from 0 to 86400",
 				    argv[i]);
 		} else if (strcmp(argv[i], "--report") == 0 && i + 1 < argc) {
 			report = argv[++i];
