@@ -4,11 +4,11 @@
 # "parent").
 #
 # Each test's verdict is written down at teardown, in the run's scratch directory, so a later
-# test can ask for it. Under run-tests --jobs, files (and the tests of a file) run side by side,
-# so a needed test may still be running: run-tests lists the tests it runs in HARNESS_PLAN, and
-# needs() waits for the verdict of a planned test. The needed test is always earlier in the run
-# (an earlier file, or earlier in the same file: harness/bin/check-needs makes sure), so the
-# wait always ends.
+# test can ask for it. The tests of one file always run in order; under run-tests --jobs, files
+# run side by side, so a needed test of another file may still be running: run-tests lists the
+# tests it runs, by file, in HARNESS_PLAN, and needs() waits for such a test's verdict. The
+# needed test is always earlier in the run (harness/bin/check-needs makes sure), so the wait
+# ends; it is bounded all the same (NEEDS_WAIT seconds).
 
 # needs() - stop this test, as "not run", if a test it relies on has failed in this run
 # $@: the names of the tests it relies on, exactly as their @test lines spell them
@@ -19,8 +19,8 @@ needs() {
     local name file verdict
     for name in "$@"; do
         file=$(h_verdict_file "$name")
-        if [[ ! -e "$file" ]] && h_planned "$name"; then
-            poll_until "${NEEDS_WAIT:-300}" test -e "$file" || true
+        if [[ ! -e "$file" ]] && h_running_elsewhere "$name"; then
+            poll_until "${NEEDS_WAIT:-120}" test -e "$file" || true
         fi
         read -r verdict 2>/dev/null <"$file" || continue
         if [[ "$verdict" != pass ]]; then
@@ -30,10 +30,16 @@ needs() {
     done
 }
 
-# h_planned() - true if a test of this name is in this run (HARNESS_PLAN, one name a line)
+# h_running_elsewhere() - true if a test of this name is in this run, in another file, while
+# files run side by side (HARNESS_JOBS > 1)
 # $1: the test's name
-h_planned() {
-    [[ -n "${HARNESS_PLAN:-}" && -r "$HARNESS_PLAN" ]] && grep -qxF -- "$1" "$HARNESS_PLAN"
+h_running_elsewhere() {
+    [[ "${HARNESS_JOBS:-1}" -gt 1 && -n "${HARNESS_PLAN:-}" && -r "$HARNESS_PLAN" ]] || return 1
+    local file rest
+    while IFS=$'\t' read -r file rest; do
+        [[ "$rest" == "$1" ]] && [[ "$file" != "${BATS_TEST_FILENAME##*/}" ]] && return 0
+    done <"$HARNESS_PLAN"
+    return 1
 }
 
 # h_verdict_file() - print the file that holds a test's verdict in this run
