@@ -19,7 +19,8 @@
  * contain are passed on to PROGRAM; after one of them, PROGRAM has one
  * second to exit before everything is killed. At the time limit PROGRAM gets
  * SIGTERM, and one second later everything is killed. If contain itself is
- * killed, the namespace dies with it (its init has PR_SET_PDEATHSIG).
+ * killed, the namespace dies with it (its init has PR_SET_PDEATHSIG); if
+ * contain's parent dies, contain gets SIGTERM.
  *
  * FILE (written only when something was left) says how PROGRAM ended and
  * lists what it left running, one "pid PID (COMM), child of PPID" a line.
@@ -498,6 +499,9 @@ main(int argc, char **argv)
 		usage();
 	argv += i + 1;
 
+	/* If whoever started us dies (a runner killed), stop as at a signal. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
+		err(EXIT_FAILED, "prctl PR_SET_PDEATHSIG");
 	if (!pidns || new_pid_namespace() < 0) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 			err(EXIT_FAILED, "prctl PR_SET_CHILD_SUBREAPER");
