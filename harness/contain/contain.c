@@ -233,12 +233,13 @@ reap_any(pid_t main_pid, int *main_status)
  * kill_all - kill every process below us and reap them.
  * In a PID namespace, one kill(-1) takes them all at once; as a subreaper,
  * kill what is found until nothing is (a fork in flight re-parents to us).
+ * MAIN's wait status is kept in *MAIN_STATUS if it is reaped here.
  */
 static void
-kill_all(int in_pidns, pid_t self)
+kill_all(int in_pidns, pid_t self, pid_t main_pid, int *main_status)
 {
 	pid_t left[1024];
-	int i, n, round, st;
+	int i, n, round;
 
 	if (in_pidns)
 		kill(-1, SIGKILL);
@@ -248,12 +249,10 @@ kill_all(int in_pidns, pid_t self)
 			break;
 		for (i = 0; i < n; i++)
 			kill(left[i], SIGKILL);
-		while (waitpid(-1, &st, WNOHANG) > 0)
-			;
+		reap_any(main_pid, main_status);
 		pause_ms(10);
 	}
-	while (waitpid(-1, &st, WNOHANG) > 0)
-		;
+	reap_any(main_pid, main_status);
 }
 
 /*
@@ -325,8 +324,8 @@ supervise(char **argv, long limit_ms, const char *report, int in_pidns)
 			break;
 		if (until >= 0 && left_ms <= 0) {
 			if (kill_at >= 0) {
-				kill_all(in_pidns, self);
-				reap_any(main_pid, &main_status);
+				kill_all(in_pidns, self, main_pid,
+				    &main_status);
 				return timed_out ? EXIT_TIMEOUT :
 				                   exit_code(main_status);
 			}
@@ -369,7 +368,7 @@ supervise(char **argv, long limit_ms, const char *report, int in_pidns)
 			    signalled ? " after a signal" : "");
 		report_left(report, how, left, n);
 	}
-	kill_all(in_pidns, self);
+	kill_all(in_pidns, self, main_pid, &main_status);
 	return timed_out ? EXIT_TIMEOUT : exit_code(main_status);
 }
 

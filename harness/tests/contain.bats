@@ -56,6 +56,13 @@ check_escapes() {
     assert_output --partial "/nonexistent/program"
 }
 
+@test "a program deaf to a SIGTERM passed on is killed a second later, with status 137" {
+    spawn deaf sh -c 'trap "" TERM; echo ready; while :; do sleep 1; done'
+    wait_for_file_content "$(out_of deaf)" ready 5
+    stop deaf TERM
+    assert_equal "$status" 137
+}
+
 @test "contain passes SIGTERM on to the program" {
     spawn trapper sh -c 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 1; done'
     wait_for_file_content "$(out_of trapper)" ready 5
