@@ -16,8 +16,9 @@
  * (the harness's no-namespace mode, HARNESS_NETNS=off, tests it).
  *
  * Signals: SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 sent to
- * contain are passed on to PROGRAM; after one of them, PROGRAM has one
- * second to exit before everything is killed. At the time limit PROGRAM gets
+ * contain are passed on to PROGRAM; after one of them, PROGRAM has ten
+ * seconds to exit before everything is killed (time for a test to see it
+ * hang; the harness's teardown kills sooner). At the time limit PROGRAM gets
  * SIGTERM, and one second later everything is killed. If contain itself is
  * killed, the namespace dies with it (its init has PR_SET_PDEATHSIG); if
  * contain's parent dies, contain gets SIGTERM.
@@ -57,7 +58,9 @@
 #define EXIT_TIMEOUT 124
 #define EXIT_FAILED 125
 #define FSIZE_CAP (256L * 1024 * 1024)
-#define GRACE_MS 1000   /* after a stop signal, before everything is killed */
+#define GRACE_MS 1000 /* after the time limit's SIGTERM */
+#define SIGNAL_GRACE_MS \
+	10000           /* after a signal passed on: the test judges first */
 #define SETTLE_MS 300   /* for children that are already on their way out */
 #define MAX_LEFT 64     /* processes listed in the report */
 #define KILL_ROUNDS 200 /* of 10 ms, for the subreaper's kill loop */
@@ -343,7 +346,7 @@ supervise(char **argv, long limit_ms, const char *report, int in_pidns)
 			signalled = 1;
 			kill(main_pid, sig);
 			if (kill_at < 0)
-				kill_at = now_ms() + GRACE_MS;
+				kill_at = now_ms() + SIGNAL_GRACE_MS;
 		}
 	}
 

@@ -56,10 +56,12 @@ check_escapes() {
     assert_output --partial "/nonexistent/program"
 }
 
-@test "a program deaf to a SIGTERM passed on is killed a second later, with status 137" {
+@test "a program deaf to a SIGTERM passed on is seen to hang, and KILL then reports 137" {
     spawn deaf sh -c 'trap "" TERM; echo ready; while :; do sleep 1; done'
     wait_for_file_content "$(out_of deaf)" ready 5
     stop deaf TERM
+    assert_equal "$status" 124
+    stop deaf KILL
     assert_equal "$status" 137
 }
 
