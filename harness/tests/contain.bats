@@ -51,14 +51,14 @@ check_escapes() {
 @test "contain reports a program's exit status, 128+N for signal N and 124 at the limit" {
     run -3 "${HARNESS_BIN}/contain" -- sh -c 'exit 3'
     run -137 "${HARNESS_BIN}/contain" -- sh -c 'kill -KILL $$'
-    run -124 "${HARNESS_BIN}/contain" --limit 1 -- sh -c 'trap "" TERM; while :; do sleep 1; done'
+    run -124 "${HARNESS_BIN}/contain" --limit 1 -- "${LAB_BIN}/escape" deaf
     run -127 "${HARNESS_BIN}/contain" -- /nonexistent/program
     assert_output --partial "/nonexistent/program"
 }
 
 @test "a program deaf to a SIGTERM passed on is seen to hang, and KILL then reports 137" {
-    spawn deaf sh -c 'trap "" TERM; echo ready; while :; do sleep 1; done'
-    wait_for_file_content "$(out_of deaf)" ready 5
+    spawn deaf "${LAB_BIN}/escape" deaf
+    wait_for_file_content "$(out_of deaf)" started 5
     stop deaf TERM
     assert_equal "$status" 124
     stop deaf KILL
@@ -66,8 +66,8 @@ check_escapes() {
 }
 
 @test "contain passes SIGTERM on to the program" {
-    spawn trapper sh -c 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 1; done'
-    wait_for_file_content "$(out_of trapper)" ready 5
+    spawn trapper "${LAB_BIN}/escape" polite
+    wait_for_file_content "$(out_of trapper)" started 5
     stop trapper TERM
     assert_equal "$status" 7
     run -0 cat "$(out_of trapper)"
