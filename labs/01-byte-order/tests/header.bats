@@ -146,23 +146,6 @@ valgrind_mistake() {
     fi
 }
 
-# needs_unless_clean - needs TEST…, for a test whose run NAME has problems in its Valgrind
-# logs. The harness's teardown fails a test whose logs show problems even when needs stopped
-# it, so the logs of NAME are set aside (renamed *.log.blamed) while needs decides, and put
-# back if the test goes on. (A lab-local workaround: the harness could skip that check for a
-# test that needs stopped.)
-needs_unless_clean() {
-    local name=$1 log
-    shift
-    for log in "${H_DIR}/valgrind/${name}".*.log; do
-        [[ -e "$log" ]] && mv "$log" "$log.blamed"
-    done
-    needs "$@"
-    for log in "${H_DIR}/valgrind/${name}".*.log.blamed; do
-        [[ -e "$log" ]] && mv "$log" "${log%.blamed}"
-    done
-}
-
 # points: 2
 @test "under Valgrind, wire serve, wire send and a refused port leak no memory and no descriptor" {
     needs "$T_LISTEN" "$T_SEND"
@@ -194,9 +177,9 @@ needs_unless_clean() {
         [[ -z "$report" ]] && continue
         # A field left unset was most likely reported by its own test already.
         if [[ "$report" == *uninitialised* && "$name" == send ]]; then
-            needs_unless_clean "$name" "$T_SEND_VT" "$T_SEND_FLAGS" "$T_SEND_LENGTH" "$T_SEND_SEQ"
+            needs "$T_SEND_VT" "$T_SEND_FLAGS" "$T_SEND_LENGTH" "$T_SEND_SEQ"
         elif [[ "$report" == *uninitialised* && "$name" == serve ]]; then
-            needs_unless_clean "$name" "$T_DEC_VT" "$T_DEC_FLAGS" "$T_DEC_LENGTH" "$T_DEC_SEQ"
+            needs "$T_DEC_VT" "$T_DEC_FLAGS" "$T_DEC_LENGTH" "$T_DEC_SEQ"
         fi
         diagnose "under Valgrind (memcheck --track-fds=yes), ${what[$name]} had: $report" \
             "$(valgrind_mistake "$report")"
