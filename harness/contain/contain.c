@@ -23,8 +23,11 @@
  * killed, the namespace dies with it (its init has PR_SET_PDEATHSIG); if
  * contain's parent dies, contain gets SIGTERM.
  *
- * FILE (written only when something was left) says how PROGRAM ended and
- * lists what it left running, one "pid PID (COMM), child of PPID" a line.
+ * FILE is written the moment PROGRAM ends by itself (not when contain kills
+ * it), so that a test can tell at once that the program is gone even while
+ * contain still waits for its children: its first line says how PROGRAM
+ * ended; if PROGRAM left processes running, the file is then rewritten with
+ * them listed, one "pid PID (COMM), child of PPID" a line.
  * The program's regular files are capped at FSIZE_CAP bytes (RLIMIT_FSIZE),
  * so a program that prints for ever cannot fill the disk.
  *
@@ -192,25 +195,32 @@ describe(FILE *f, pid_t pid)
 }
 
 /*
- * report_left - write how PROGRAM ended and what it left running to FILE.
- * Nothing is written when nothing was left.
+ * report_left - write how PROGRAM ended and the N processes in LEFT it left
+ * running to FILE, through a temporary file renamed into place, so a reader
+ * never sees it half written.
  */
 static void
 report_left(const char *file, const char *how, const pid_t *left, int n)
 {
+	char tmp[PATH_MAX];
 	FILE *f;
 	int i;
 
-	if (file == NULL || n == 0)
+	if (file == NULL)
 		return;
-	if ((f = fopen(file, "w")) == NULL) {
-		warn("contain: %s", file);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= (int)sizeof(tmp)) {
+		warnx("contain: %s: path too long", file);
+		return;
+	}
+	if ((f = fopen(tmp, "w")) == NULL) {
+		warn("contain: %s", tmp);
 		return;
 	}
 	fprintf(f, "%s\n", how);
 	for (i = 0; i < n; i++)
 		describe(f, left[i]);
-	fclose(f);
+	if (fclose(f) != 0 || rename(tmp, file) < 0)
+		warn("contain: %s", file);
 }
 
 /*
@@ -350,7 +360,19 @@ supervise(char **argv, long limit_ms, const char *report, int in_pidns)
 		}
 	}
 
-	/* PROGRAM is gone. Give children already exiting a moment, then judge. */
+	/* PROGRAM is gone: say so now, then give children already exiting a
+	 * moment, and judge what is left. */
+	if (WIFSIGNALED(main_status))
+		snprintf(how, sizeof(how), "the program was killed by signal %d%s",
+		    WTERMSIG(main_status),
+		    timed_out ? " (at the time limit)" :
+		    signalled ? " (sent to contain)" : "");
+	else
+		snprintf(how, sizeof(how), "the program exited with status %d%s",
+		    WEXITSTATUS(main_status),
+		    timed_out ? " at the time limit" :
+		    signalled ? " after a signal" : "");
+	report_left(report, how, NULL, 0);
 	settle = now_ms() + SETTLE_MS;
 	while ((n = descendants(self, left, 0, MAX_LEFT)) > 0 &&
 	    now_ms() < settle) {
@@ -358,19 +380,8 @@ supervise(char **argv, long limit_ms, const char *report, int in_pidns)
 			;
 		pause_ms(10);
 	}
-	if (n > 0 && !timed_out) {
-		if (WIFSIGNALED(main_status))
-			snprintf(how, sizeof(how),
-			    "the program was killed by signal %d%s",
-			    WTERMSIG(main_status),
-			    signalled ? " (sent to contain)" : "");
-		else
-			snprintf(how, sizeof(how),
-			    "the program exited with status %d%s",
-			    WEXITSTATUS(main_status),
-			    signalled ? " after a signal" : "");
+	if (n > 0 && !timed_out)
 		report_left(report, how, left, n);
-	}
 	kill_all(in_pidns, self, main_pid, &main_status);
 	return timed_out ? EXIT_TIMEOUT : exit_code(main_status);
 }

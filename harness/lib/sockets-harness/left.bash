@@ -13,19 +13,33 @@ h_left_file() { echo "${H_DIR}/left/$1"; }
 # left_running() - print what NAME's program left running when it ended ("" if nothing)
 # $1: NAME
 # The first line says how the program ended; then one "pid PID (COMM), child of PPID" a line.
+# (contain writes the file's first line the moment the program ends, and the list only if it
+# left something.)
 left_running() {
-    cat "$(h_left_file "$1")" 2>/dev/null || true
+    local file lines=()
+    file=$(h_left_file "$1")
+    mapfile -n 2 -t lines 2>/dev/null <"$file" || true
+    [[ ${#lines[@]} -gt 1 ]] || return 0
+    cat "$file"
 }
+
+# h_ended() - true once NAME's program has ended (contain has written its report), even while
+# contain still waits for what the program left
+# $1: NAME
+h_ended() { [[ -e "${H_DIR}/left/$1" ]]; }
 
 # h_check_left() - teardown's check: fail the test if a program that ended on its own left
 # processes running
 # Programs ended by a signal (from the test, the harness, or a crash) are not judged here: a
 # fork server's children may outlive a SIGTERM to the parent; a test that cares looks itself.
 h_check_left() {
-    local file report="" how name
+    local file report="" how name lines
     for file in "${H_DIR}/left/"*; do
-        [[ -s "$file" ]] || continue
-        how=$(head -n 1 "$file")
+        [[ -f "$file" && "$file" != *.tmp ]] || continue
+        lines=()
+        mapfile -n 2 -t lines <"$file"
+        [[ ${#lines[@]} -gt 1 ]] || continue
+        how=${lines[0]}
         [[ "$how" == *"exited with status"* && "$how" != *"after a signal"* ]] || continue
         name=${file##*/}
         report+="'${name%@*}': ${how}, and left running (killed when it ended):"$'\n'

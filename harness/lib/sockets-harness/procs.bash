@@ -58,9 +58,11 @@ h_alive() {
 # $1: its pid
 h_exited() { ! h_alive "$1"; }
 
-# is_running() - true while NAME has not exited
+# is_running() - true while NAME's program has not exited
 # $1: NAME
-is_running() { h_alive "$(pid_of "$1")"; }
+# The program, not its launch: contain, once the program has ended, still takes a moment to
+# take down what it left, and a test must not see the program as running then.
+is_running() { ! h_ended "$1" && h_alive "$(pid_of "$1")"; }
 
 # h_fds_of_pid() - print a process's open descriptors, "N -> target" a line
 # $1: its pid
