@@ -363,15 +363,19 @@ supervise(char **argv, long limit_ms, const char *report, int in_pidns)
 	/* PROGRAM is gone: say so now, then give children already exiting a
 	 * moment, and judge what is left. */
 	if (WIFSIGNALED(main_status))
-		snprintf(how, sizeof(how), "the program was killed by signal %d%s",
+		snprintf(how, sizeof(how),
+		    "the program was killed by signal %d%s",
 		    WTERMSIG(main_status),
-		    timed_out ? " (at the time limit)" :
-		    signalled ? " (sent to contain)" : "");
+		    timed_out     ? " (at the time limit)" :
+		        signalled ? " (sent to contain)" :
+		                    "");
 	else
-		snprintf(how, sizeof(how), "the program exited with status %d%s",
+		snprintf(how, sizeof(how),
+		    "the program exited with status %d%s",
 		    WEXITSTATUS(main_status),
-		    timed_out ? " at the time limit" :
-		    signalled ? " after a signal" : "");
+		    timed_out     ? " at the time limit" :
+		        signalled ? " after a signal" :
+		                    "");
 	report_left(report, how, NULL, 0);
 	settle = now_ms() + SETTLE_MS;
 	while ((n = descendants(self, left, 0, MAX_LEFT)) > 0 &&

@@ -1,12 +1,22 @@
 # tap-results.awk - turn Bats' TAP output into one record per test.
 #
-# Writes "NUMBER<TAB>pass|fail|not-run<TAB>NAME" lines to stdout, and each failed test's message to
+# Writes "NUMBER<TAB>pass|fail|not-run<TAB>NAME<TAB>MS" lines to stdout (MS: how long the test
+# took, from Bats' --timing "in 123ms"; "" if Bats did not say), and each failed test's message to
 # MSGDIR/NUMBER.txt, without Bats' own stack-trace lines (the student needs the diagnosis,
 # not the harness's line numbers). Only lines that Bats itself writes at the start of a
 # line ("ok", "not ok") decide a result: a tested program's output reaches the TAP stream
 # only inside a failure message, where Bats prefixes every line with "# ".
 # A test that needs() stopped is reported by Bats as skipped ("# skip not run: needs 'X'"): it is
 # "not-run", and its message names the test to fix first.
+# timing - take Bats' " in 123ms" off the end of NAME (the global name); print the milliseconds.
+function timing(   ms) {
+    ms = ""
+    if (match(name, / in [0-9]+ms$/)) {
+        ms = substr(name, RSTART + 4, RLENGTH - 6)
+        name = substr(name, 1, RSTART - 1)
+    }
+    return ms
+}
 function flush() {
     if (num != "" && status != "pass") {
         printf "%s", msg > (msgdir "/" num ".txt")
@@ -23,7 +33,8 @@ function flush() {
         msg = "not run: it needs \"" needed "\", which failed. Fix that test first; this one runs once it passes.\n"
     }
     sub(/ # skip.*$/, "", name)
-    print num "\t" status "\t" name
+    ms = timing()
+    print num "\t" status "\t" name "\t" ms
     next
 }
 /^not ok [0-9]+ / {
@@ -33,7 +44,8 @@ function flush() {
         msg = "the test did not finish within its time limit (" substr(name, RSTART + 17) "): something blocked (a read that never returns? a missing shutdown()?)\n"
         name = substr(name, 1, RSTART - 1)
     }
-    print num "\t" status "\t" name
+    ms = timing()
+    print num "\t" status "\t" name "\t" ms
     next
 }
 /^# / && num != "" && status == "fail" {

@@ -29,7 +29,8 @@ function judge() {
     } else if (PROGRESS) {
         verdict = failing ? "FAIL" : (/ # skip not run: needs / ? "not run" : "ok")
         test_name = $0
-        sub(/^(not )?ok [0-9]+ /, "", test_name); sub(/ # skip.*$/, "", test_name)
+        sub(/^(not )?ok [0-9]+ /, "", test_name); sub(/ # (skip|timeout).*$/, "", test_name)
+        sub(/ in [0-9]+ms$/, "", test_name)
         printf "  [%d/%d] %s: %s\n", done, total, verdict, test_name
     }
     fflush()
