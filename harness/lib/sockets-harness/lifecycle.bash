@@ -7,6 +7,17 @@
 # built peers. With HARNESS_NETNS=off, or where the machine allows no namespace, the test
 # shares the host's loopback (harness_mode says which).
 harness_setup() {
+    # Bats' DEBUG trap records a stack trace before every command, for the "(in test file …)"
+    # lines of a failure, which the runner drops (the diagnosis says what went wrong). It costs
+    # about 0.4 ms a command, most of a test's time in the harness's polls: off.
+    trap - DEBUG
+    # HARNESS_TRACE=FILE: every command of the test, timestamped, appended to FILE (where a test's
+    # time goes: docs/harness.md).
+    if [[ -n "${HARNESS_TRACE:-}" ]]; then
+        PS4='+ ${EPOCHREALTIME} ${FUNCNAME[0]:-} ${FUNCNAME[3]:-}<${FUNCNAME[4]:-}<${FUNCNAME[5]:-} '
+        exec {BASH_XTRACEFD}>>"$HARNESS_TRACE"
+        set -x
+    fi
     if [[ -z "${HARNESS_BIN:-}" || ! -x "${HARNESS_BIN}/nsholder" ]]; then
         fail "HARNESS_BIN ('${HARNESS_BIN:-}') does not hold the built test peers; run the tests through 'make test' or 'make grade'"
         return 1

@@ -16,19 +16,23 @@
 # counts a test stopped here as failed, with no points (the score is what it would have been),
 # and its message points to the test to fix first.
 needs() {
-    local name file verdict
+    local name base
     for name in "$@"; do
-        file=$(h_verdict_file "$name")
-        if [[ ! -e "$file" ]] && h_running_elsewhere "$name"; then
-            poll_until "${NEEDS_WAIT:-120}" test -e "$file" || true
+        h_verdict_base "$name"
+        base=$H_VERDICT_BASE
+        if [[ ! -e "$base.pass" && ! -e "$base.fail" ]] && h_running_elsewhere "$name"; then
+            poll_until "${NEEDS_WAIT:-120}" h_has_verdict "$base" || true
         fi
-        read -r verdict 2>/dev/null <"$file" || continue
-        if [[ "$verdict" != pass ]]; then
+        if [[ -e "$base.fail" ]]; then
             H_NOT_RUN=1
             skip "not run: needs '${name}'"
         fi
     done
 }
+
+# h_has_verdict() - true once a test's verdict is written
+# $1: its verdict base (h_verdict_base)
+h_has_verdict() { [[ -e "$1.pass" || -e "$1.fail" ]]; }
 
 # h_running_elsewhere() - true if a test of this name is in this run, in another file, while
 # files run side by side (HARNESS_JOBS > 1)
@@ -42,11 +46,13 @@ h_running_elsewhere() {
     return 1
 }
 
-# h_verdict_file() - print the file that holds a test's verdict in this run
+# h_verdict_base() - set H_VERDICT_BASE to where a test's verdict goes in this run
 # $1: the test's name (unique in its lab: run-tests makes sure)
-h_verdict_file() {
+# The verdict is in the name: BASE.pass or BASE.fail, an empty file made in one step, so a test
+# that waits for it never reads it half written (and no mv is needed to make it so).
+h_verdict_base() {
     local key=${1//[^A-Za-z0-9]/_}
-    echo "${BATS_RUN_TMPDIR}/verdicts/${key:0:200}-${#1}"
+    H_VERDICT_BASE="${BATS_RUN_TMPDIR}/verdicts/${key:0:200}-${#1}"
 }
 
 # h_record_verdict() - teardown's last step: write down this test's verdict for needs()
@@ -54,11 +60,11 @@ h_verdict_file() {
 # "pass" only for a test that completed and whose teardown passed; a test that was itself not
 # run counts as failed for the tests that need it.
 h_record_verdict() {
-    local verdict=fail file
+    local verdict=fail
     if [[ "$1" == 0 && -n "${BATS_TEST_COMPLETED:-}" && -z "${H_NOT_RUN:-}" ]]; then
         verdict=pass
     fi
-    file=$(h_verdict_file "$BATS_TEST_DESCRIPTION")
-    [[ -d "${file%/*}" ]] || mkdir -p "${file%/*}"
-    echo "$verdict" >"$file.tmp" && mv "$file.tmp" "$file"
+    h_verdict_base "$BATS_TEST_DESCRIPTION"
+    [[ -d "${H_VERDICT_BASE%/*}" ]] || mkdir -p "${H_VERDICT_BASE%/*}"
+    : >"$H_VERDICT_BASE.$verdict"
 }

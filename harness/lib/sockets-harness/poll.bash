@@ -4,32 +4,37 @@
 # Loaded by the library's load.bash, and on its own by the harness's peer tests
 # (harness/tests/helpers.bash), which use nothing else of the library.
 
-# poll_until() - run a check every 20 ms until it succeeds, for at most a number of seconds
+# poll_until() - run a check until it succeeds, for at most a number of seconds
 # $1: the most seconds to wait (a whole number)
 # $2...: the check: a command run in this shell, so it may set variables the caller reads
-# The wait is bounded by the clock and by a count (under load each step takes longer than its
-# 20 ms sleep). Returns 0 as soon as the check succeeds; when the time is up, runs the check
+# The first steps are 2 ms apart (most things a test waits for take a few milliseconds), then
+# 20 ms. The wait is bounded by the clock and by a count (under load each step takes longer
+# than its nap). Returns 0 as soon as the check succeeds; when the time is up, runs the check
 # once more and returns its status.
 poll_until() {
     local limit=$1 i now end
     shift
     now=${EPOCHREALTIME//[.,]/}
     end=$((now / 1000 + limit * 1000))
-    for ((i = 0; i < limit * 50 && i < 100000; i++)); do
+    for ((i = 0; i < limit * 50 + 10 && i < 100000; i++)); do
         "$@" && return 0
         now=${EPOCHREALTIME//[.,]/}
         ((now / 1000 < end)) || break
-        h_sleep_20ms
+        if ((i < 10)); then h_nap 0.002; else h_nap 0.02; fi
     done
     "$@"
 }
 
-# h_sleep_20ms() - wait 20 ms without starting a process
+# h_nap() - wait a fraction of a second without starting a process
+# $1: the seconds (0.02)
 # read -t on a pipe nobody writes to: sleep(1) would cost a fork and an exec every step, which
 # under load takes longer than the step itself.
-h_sleep_20ms() {
+h_nap() {
     if [[ -z "${H_SLEEP_FD:-}" ]] || ! { true >&"$H_SLEEP_FD"; } 2>/dev/null; then
         exec {H_SLEEP_FD}<> <(:)
     fi
-    read -r -t 0.02 -u "$H_SLEEP_FD" _ || true
+    read -r -t "$1" -u "$H_SLEEP_FD" _ || true
 }
+
+# h_sleep_20ms() - wait 20 ms without starting a process
+h_sleep_20ms() { h_nap 0.02; }

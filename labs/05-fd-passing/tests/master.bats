@@ -455,13 +455,15 @@ hang_diagnosis() {
     with_valgrind
     SLOW=8
     start_master 2
-    local victim report
+    local victim seen report
     ask "first" recv:8 close
     peer scripted -o /dev/null "127.0.0.1:${PORT}" close >/dev/null || true
     ask "second" recv:8 close
     victim=$(workers | sed -n 2p)
+    seen=$(ns_pid "$victim")
     kill -KILL "$victim"
-    wait_for_file_content "$(err_of master)" "\(pid ${victim}\) died" 5 || true
+    # The master logs the death with the pid its own namespace gave the worker.
+    wait_for_file_content "$(err_of master)" "\(pid ${seen}\) died" 5 || true
     ask "third" recv:8 close
     stop master TERM
     [[ "$status" -eq 0 ]] ||
