@@ -7,6 +7,9 @@
 # they need, when it ran: one run, one result for each field.
 # shellcheck disable=SC2034  # PORT, COUNTERPART are read by wire.bash
 export BATS_TEST_TIMEOUT=60
+# wire's commands take milliseconds: one still running after 3 s (times 4 under qemu, 8 under
+# Valgrind) hangs, and a student whose code hangs should hear so in seconds, not minutes.
+STUDENT_TIMEOUT=3
 
 bats_load_library sockets-harness
 load wire

@@ -7,6 +7,9 @@
 # the wrong order) was reported there: this test is then "not run" (blame_x86 in wire.bash).
 # shellcheck disable=SC2034  # PORT and HOST_ORDER are read by wire.bash
 export BATS_TEST_TIMEOUT=120
+# wire's commands take milliseconds: one still running after 3 s (times 4 under qemu, 8 under
+# Valgrind) hangs, and a student whose code hangs should hear so in seconds, not minutes.
+STUDENT_TIMEOUT=3
 
 bats_load_library sockets-harness
 load wire

@@ -413,7 +413,9 @@ check_decoded_field() {
 # refused a valid address; OUT is what it printed, STATUS its exit status.
 rejected_mistake() {
     local ip=$1 port=$2 out=$3 status=$4
-    if [[ $status -gt 128 ]]; then
+    if [[ $status -eq 124 ]]; then
+        echo "wire was still running after ${STUDENT_TIMEOUT} s, for what takes a millisecond: ${ADDR_FUNC} or parse_port loops, or waits for something (input?)"
+    elif [[ $status -gt 128 ]]; then
         echo "wire was killed by signal $((status - 128)) (a crash in ${ADDR_FUNC} or parse_port?): read the stderr above"
     elif [[ "$out" == *"invalid port"* ]]; then
         echo "parse_port rejected $port, a valid port: it must return 0 for every decimal number from 1 to 65535. If it tests errno after strtol, set errno = 0 first: strtol sets errno only on failure, and wire calls parse_port with errno still ERANGE from an earlier failure"

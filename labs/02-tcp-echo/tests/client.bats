@@ -56,6 +56,12 @@ expect_client_exit() {
 # missing htons() from a client that never connects. WHAT says how the client ended.
 expect_connected() {
     grep -q '^accept 1' "$BATS_TEST_TMPDIR/echo.log" && return 0
+    if [[ $status -eq 124 ]]; then
+        # Refused at a swapped port, a client would exit at once: trying that port tells nothing.
+        diagnose "the server at 127.0.0.1:$PORT saw no connection, and the client was still running ${STUDENT_TIMEOUT}s later" \
+            "connect_to() must connect before anything that can wait (reading standard input, a loop): socket(), connect(), then the copy loop"
+        return 1
+    fi
     local swapped
     swapped=$(swap16 "$PORT")
     if [[ "$(harness_mode)" == netns ]]; then
@@ -195,6 +201,7 @@ client_holds_connection() {
 
 # points: 1
 @test "the client reports a refused connection and exits non-zero" {
+    local STUDENT_TIMEOUT=3 # a right answer comes at once; a hang shows in 3 s
     run --separate-stderr student client 127.0.0.1 "$PORT" <<<"anyone there?"
     [[ $status -ne 0 && $status -ne 124 ]] || diagnose "nothing listens on 127.0.0.1:$PORT; the client exited with status $status (124: still running ${STUDENT_TIMEOUT}s later)" \
         "connect() fails with ECONNREFUSED here: check its return value, report it and exit non-zero"
@@ -218,6 +225,7 @@ client_holds_connection() {
 
 # points: 1
 @test "the client rejects an address that is not an IPv4 address" {
+    local STUDENT_TIMEOUT=3 # a right answer comes at once; a hang shows in 3 s
     local bad
     for bad in 300.1.2.3 not-an-address; do
         run --separate-stderr student client "$bad" "$PORT" <<<"hello"
@@ -230,6 +238,7 @@ client_holds_connection() {
 
 # points: 1
 @test "the client rejects a port that is not a number from 1 to 65535" {
+    local STUDENT_TIMEOUT=3 # a right answer comes at once; a hang shows in 3 s
     local bad
     for bad in abc 0 70000 80x; do
         run --separate-stderr student client 127.0.0.1 "$bad" <<<"hello"
