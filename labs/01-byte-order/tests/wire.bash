@@ -426,12 +426,27 @@ rejected_mistake() {
     fi
 }
 
+# note_hang - after a wire command ran: if it hung (status 124), say so for the tests that follow.
+# hung_before KEY - before a wire command runs: if one hung earlier in this run, blame KEY's
+# counterpart (which reported the hang) at once, instead of waiting for the same hang again.
+# A program that hangs then costs the lab a few seconds, not one time limit per test.
+note_hang() {
+    [[ $status -eq 124 ]] && : >"${BATS_RUN_TMPDIR}/wire-hung"
+    return 0
+}
+hung_before() {
+    [[ -e "${BATS_RUN_TMPDIR}/wire-hung" ]] && blame "$1"
+    return 0
+}
+
 # show_addr - run `wire addr IP PORT` and set ADDR_LINE to what it printed.
 # Fails with a diagnosis (MISTAKE, if given, as the likely one) if wire rejected the address.
 show_addr() {
     ADDR_FUNC=make_ipv4_addr
+    hung_before addr_rejected
     run student wire addr "$1" "$2"
     if [[ $status -ne 0 ]]; then
+        note_hang
         blame addr_rejected
         diagnose "'wire addr $1 $2' exited with status $status: $output" \
             "$(unfinished_or "$output" "${3:-$(rejected_mistake "$1" "$2" "$output" "$status")}")"
@@ -444,8 +459,10 @@ show_addr() {
 # show_loopback - run `wire loopback PORT` and set ADDR_LINE to what it printed.
 show_loopback() {
     ADDR_FUNC=make_loopback_addr
+    hung_before loop_rejected
     run student wire loopback "$1"
     if [[ $status -ne 0 ]]; then
+        note_hang
         blame loop_rejected
         diagnose "'wire loopback $1' exited with status $status: $output" \
             "$(unfinished_or "$output" "$(rejected_mistake 127.0.0.1 "$1" "$output" "$status")")"
