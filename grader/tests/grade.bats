@@ -90,6 +90,21 @@ C
     assert_equal "$(jq .score "$OUT/results.json")" "$honest"
 }
 
+@test "a lab not started yet shows its stubs and the next step, not a failure per test" {
+    run -0 "$GRADE" --submission "${COURSE_ROOT}/labs" --lab 05 --jobs 2 --out "$OUT"
+    assert_output --partial "not started"
+    assert_output --regexp 'fdpass\.c +send_fds\(\)'
+    assert_output --partial "next: read labs/05-fd-passing/README.md"
+    refute_output --partial "FAIL"
+    # The table of the lab: its heading, the stubs, the next step, the total.
+    local lines
+    lines=$(sed -n '/^== 05-fd-passing/,/05-fd-passing: [0-9]/p' <<<"$output" | wc -l)
+    (( lines <= 15 ))
+    # results.json still holds every test, each with its diagnosis.
+    run -0 jq -e '(.tests | length) == 28 and all(.tests[]; .status == "passed" or (.output | length > 0))' \
+        "$OUT/results.json"
+}
+
 @test "an unknown lab is refused with the list of labs" {
     run -2 "$GRADE" --lab 99 --out "$OUT"
     assert_output --partial "no lab '99'"

@@ -2,8 +2,9 @@
 # when asked.
 #
 # Variables: PLAN, the file with the run's test names in order, one a line; PROGRESS=1 to
-# report progress (TTY=1: one line kept up to date, "[done/total] next test's name"; otherwise a
-# plain line per finished test); STOP, an extended regular expression (case-insensitive): once
+# report progress (TTY=1: one line kept up to date, "[done/total] next test's name"; otherwise,
+# for a log, a plain "[done/total] tests done" line every 10 tests and at the end: the grade
+# table that follows names every failure); STOP, an extended regular expression (case-insensitive): once
 # a failed test's message matches it, run STOP_CMD (which stops the run) and exit 3. Progress
 # goes to stdout.
 BEGIN {
@@ -26,12 +27,8 @@ function judge() {
     if (PROGRESS && TTY) {
         next_name = (done < total) ? name[done + 1] : "finishing"
         printf "\r\033[K  [%d/%d] %s", done, total, substr(next_name, 1, 70)
-    } else if (PROGRESS) {
-        verdict = failing ? "FAIL" : (/ # skip not run: needs / ? "not run" : "ok")
-        test_name = $0
-        sub(/^(not )?ok [0-9]+ /, "", test_name); sub(/ # (skip|timeout).*$/, "", test_name)
-        sub(/ in [0-9]+ms$/, "", test_name)
-        printf "  [%d/%d] %s: %s\n", done, total, verdict, test_name
+    } else if (PROGRESS && (done % 10 == 0 || done == total)) {
+        printf "  [%d/%d] tests done\n", done, total
     }
     fflush()
     next
