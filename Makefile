@@ -4,6 +4,7 @@
 #   make grade                      grade your work in labs/ (all labs)
 #   make grade LAB=02               grade one lab (also: `make grade` inside labs/02-tcp-echo)
 #   make grade SUBMISSION=DIR       grade another tree laid out like labs/ (e.g. solutions)
+#   make status                     every lab's last grade and what to do next (runs nothing)
 #   make test                       the course's own tests: references pass, skeletons fail,
 #                                   every mutant is rejected, harness and grader work
 #   make bench                      how long make grade takes per lab (--jobs 1 and 2), against
@@ -16,7 +17,7 @@ SUBMISSION ?= labs
 LAB ?=
 JOBS ?= 1
 
-.PHONY: all build test grade deps stress bench clean
+.PHONY: all build test grade status deps stress bench clean
 
 all: build
 
@@ -34,6 +35,9 @@ test: build
 
 grade:
 	grader/grade --submission "$(SUBMISSION)" --jobs "$(JOBS)" $(if $(LAB),--lab "$(LAB)")
+
+status:
+	grader/status
 
 deps:
 	harness/install-deps

@@ -90,7 +90,7 @@ C
     assert_equal "$(jq .score "$OUT/results.json")" "$honest"
 }
 
-@test "a lab not started yet shows its stubs and the next step, not a failure per test" {
+@test "a lab not started yet shows its stubs and the next step, in the grade and in make status" {
     run -0 "$GRADE" --submission "${COURSE_ROOT}/labs" --lab 05 --jobs 2 --out "$OUT"
     assert_output --partial "not started"
     assert_output --regexp 'fdpass\.c +send_fds\(\)'
@@ -103,6 +103,10 @@ C
     # results.json still holds every test, each with its diagnosis.
     run -0 jq -e '(.tests | length) == 28 and all(.tests[]; .status == "passed" or (.output | length > 0))' \
         "$OUT/results.json"
+    # make status reads what that grade left: where to start in 05, the other labs never graded.
+    run -0 "${COURSE_ROOT}/grader/status" --out "$OUT"
+    assert_line --regexp '^05-fd-passing +0/43 .* start: read labs/05-fd-passing/README.md, then write send_fds\(\) in fdpass\.c$'
+    assert_line --regexp '^01-byte-order +- +never +make grade LAB=01$'
 }
 
 @test "an unknown lab is refused with the list of labs" {
