@@ -5,6 +5,7 @@
 #   make grade LAB=02               grade one lab (also: `make grade` inside labs/02-tcp-echo)
 #   make grade SUBMISSION=DIR       grade another tree laid out like labs/ (e.g. solutions)
 #   make status                     every lab's last grade and what to do next (runs nothing)
+#   make watch LAB=NN               grade lab NN again each time you save one of its files
 #   make test                       the course's own tests: references pass, skeletons fail,
 #                                   every mutant is rejected, harness and grader work
 #   make bench                      how long make grade takes per lab (--jobs 1 and 2), against
@@ -17,7 +18,7 @@ SUBMISSION ?= labs
 LAB ?=
 JOBS ?= 1
 
-.PHONY: all build test grade status deps stress bench clean
+.PHONY: all build test grade status watch deps stress bench clean
 
 all: build
 
@@ -38,6 +39,9 @@ grade:
 
 status:
 	grader/status
+
+watch:
+	grader/watch --lab "$(LAB)" $(if $(filter-out labs,$(SUBMISSION)),--submission "$(SUBMISSION)")
 
 deps:
 	harness/install-deps

@@ -109,6 +109,37 @@ C
     assert_line --regexp '^01-byte-order +- +never +make grade LAB=01$'
 }
 
+@test "make watch grades again when a file is saved and shows only what changed" {
+    local sub="${BATS_TEST_TMPDIR}/submission" log="${BATS_TEST_TMPDIR}/watch.log"
+    mkdir -p "$sub"
+    cp -r "${COURSE_ROOT}/labs/04-half-close" "$sub/"
+    timeout 240 "${COURSE_ROOT}/grader/watch" --lab 04 --submission "$sub" --out "$OUT" --max-runs 2 \
+        >"$log" 2>&1 3>&- &
+    local watcher=$!
+    # The first grade (the untouched skeleton) ends with the lab's table, then "watching DIR ...".
+    timeout 120 tail -n +1 -f --pid="$watcher" "$log" | grep -m 1 -q '^watching .* \.\.\.$'
+    run -0 grep -c '^watching .* \.\.\.$' "$log"
+    # Two saves in a row: one grade, of the second.
+    cp "${COURSE_ROOT}/solutions/04-half-close/client.c" "$sub/04-half-close/client.c"
+    cp "${COURSE_ROOT}/solutions/04-half-close/client.c" "$sub/04-half-close/client.c"
+    status=0
+    wait "$watcher" || status=$?
+    assert_equal "$status" 0
+    run cat "$log"
+    assert_output --partial "not started"
+    assert_line --regexp '^  now PASS  the client uploads all of its input, then sends a FIN$'
+    refute_line --regexp '^  now PASS  the server'
+    assert_line --regexp '^  04-half-close: [1-9][0-9]*/25$'
+    assert_equal "$(grep -c '^grading 04-half-close' "$log")" 2
+}
+
+@test "make watch without a lab, or with an unknown one, says what to give" {
+    run -2 "${COURSE_ROOT}/grader/watch"
+    assert_output --partial "make watch LAB=NN"
+    run -2 "${COURSE_ROOT}/grader/watch" --lab 99
+    assert_output --partial "no lab '99'"
+}
+
 @test "an unknown lab is refused with the list of labs" {
     run -2 "$GRADE" --lab 99 --out "$OUT"
     assert_output --partial "no lab '99'"
