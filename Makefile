@@ -6,6 +6,7 @@
 #   make grade SUBMISSION=DIR       grade another tree laid out like labs/ (e.g. solutions)
 #   make status                     every lab's last grade and what to do next (runs nothing)
 #   make watch LAB=NN               grade lab NN again each time you save one of its files
+#   make hint LAB=NN                the next hint for lab NN's first failing test (labs/NN/hints.md)
 #   make test                       the course's own tests: references pass, skeletons fail,
 #                                   every mutant is rejected, harness and grader work
 #   make bench                      how long make grade takes per lab (--jobs 1 and 2), against
@@ -18,7 +19,7 @@ SUBMISSION ?= labs
 LAB ?=
 JOBS ?= 1
 
-.PHONY: all build test grade status watch deps stress bench clean
+.PHONY: all build test grade status watch hint deps stress bench clean
 
 all: build
 
@@ -39,6 +40,9 @@ grade:
 
 status:
 	grader/status
+
+hint:
+	grader/hint --lab "$(LAB)"
 
 watch:
 	grader/watch --lab "$(LAB)" $(if $(filter-out labs,$(SUBMISSION)),--submission "$(SUBMISSION)")

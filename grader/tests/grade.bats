@@ -140,6 +140,28 @@ C
     assert_output --partial "no lab '99'"
 }
 
+@test "make hint gives the hints of the first failing test one step at a time" {
+    run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$OUT"
+    assert_output --partial "No grade of 04-half-close yet"
+    "$GRADE" --submission "${COURSE_ROOT}/labs" --lab 04 --jobs 2 --out "$OUT" >/dev/null
+    run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$OUT"
+    assert_line "First failing test: the client uploads all of its input, then sends a FIN"
+    assert_line --regexp '^Hint 1 of [2-9]:$'
+    run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$OUT"
+    assert_line --regexp '^Hint 2 of [2-9]:$'
+}
+
+@test "every hint is filed under the name of a test of its lab" {
+    local hints lab name
+    for hints in "${COURSE_ROOT}"/labs/*/hints.md; do
+        lab=${hints%/hints.md}
+        while IFS= read -r name; do
+            "${COURSE_ROOT}/harness/bin/run-tests" --list --lab "$lab" | jq -s -e --arg n "$name" 'any(.[]; .name == $n)' >/dev/null ||
+                fail "$hints has hints for '$name', which is not a test of ${lab##*/}"
+        done < <(sed -n 's/^## //p' "$hints")
+    done
+}
+
 @test "an unknown lab is refused with the list of labs" {
     run -2 "$GRADE" --lab 99 --out "$OUT"
     assert_output --partial "no lab '99'"
