@@ -151,14 +151,17 @@ C
     assert_line --regexp '^Hint 2 of [2-9]:$'
 }
 
-@test "every hint is filed under the name of a test of its lab" {
-    local hints lab name
-    for hints in "${COURSE_ROOT}"/labs/*/hints.md; do
-        lab=${hints%/hints.md}
-        while IFS= read -r name; do
-            "${COURSE_ROOT}/harness/bin/run-tests" --list --lab "$lab" | jq -s -e --arg n "$name" 'any(.[]; .name == $n)' >/dev/null ||
-                fail "$hints has hints for '$name', which is not a test of ${lab##*/}"
-        done < <(sed -n 's/^## //p' "$hints")
+@test "every test of every lab has hints, filed under its exact name" {
+    local lab hints names headings missing extra
+    for lab in $("${COURSE_ROOT}/harness/bin/course-labs"); do
+        hints="${COURSE_ROOT}/labs/$lab/hints.md"
+        [[ -r "$hints" ]] || fail "labs/$lab has no hints.md"
+        names=$("${COURSE_ROOT}/harness/bin/run-tests" --list --lab "${COURSE_ROOT}/labs/$lab" | jq -r .name | sort)
+        headings=$(sed -n 's/^## //p' "$hints" | sort)
+        missing=$(comm -23 <(echo "$names") <(echo "$headings"))
+        extra=$(comm -13 <(echo "$names") <(echo "$headings"))
+        [[ -z "$missing" ]] || fail "labs/$lab/hints.md has no hints for: $missing"
+        [[ -z "$extra" ]] || fail "labs/$lab/hints.md has hints for tests it does not have: $extra"
     done
 }
 
