@@ -111,6 +111,7 @@ C
 
 @test "make watch grades again when a file is saved and shows only what changed" {
     local sub="${BATS_TEST_TMPDIR}/submission" log="${BATS_TEST_TMPDIR}/watch.log"
+    OUT="${BATS_TEST_TMPDIR}/out" # no earlier grade of the lab: the first one prints its table
     mkdir -p "$sub"
     cp -r "${COURSE_ROOT}/labs/04-half-close" "$sub/"
     timeout 240 "${COURSE_ROOT}/grader/watch" --lab 04 --submission "$sub" --out "$OUT" --max-runs 2 \
@@ -141,6 +142,7 @@ C
 }
 
 @test "make hint gives the hints of the first failing test one step at a time" {
+    OUT="${BATS_TEST_TMPDIR}/out" # no earlier grade of the lab
     run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$OUT"
     assert_output --partial "No grade of 04-half-close yet"
     "$GRADE" --submission "${COURSE_ROOT}/labs" --lab 04 --jobs 2 --out "$OUT" >/dev/null
