@@ -111,10 +111,10 @@ C
 
 @test "make watch grades again when a file is saved and shows only what changed" {
     local sub="${BATS_TEST_TMPDIR}/submission" log="${BATS_TEST_TMPDIR}/watch.log"
-    OUT="${BATS_TEST_TMPDIR}/out" # no earlier grade of the lab: the first one prints its table
+    local out="${BATS_TEST_TMPDIR}/out" # no earlier grade of the lab: the first one prints its table
     mkdir -p "$sub"
     cp -r "${COURSE_ROOT}/labs/04-half-close" "$sub/"
-    timeout 240 "${COURSE_ROOT}/grader/watch" --lab 04 --submission "$sub" --out "$OUT" --max-runs 2 \
+    timeout 240 "${COURSE_ROOT}/grader/watch" --lab 04 --submission "$sub" --out "$out" --max-runs 2 \
         >"$log" 2>&1 3>&- &
     local watcher=$!
     # The first grade (the untouched skeleton) ends with the lab's table, then "watching DIR ...".
@@ -142,14 +142,14 @@ C
 }
 
 @test "make hint gives the hints of the first failing test one step at a time" {
-    OUT="${BATS_TEST_TMPDIR}/out" # no earlier grade of the lab
-    run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$OUT"
+    local out="${BATS_TEST_TMPDIR}/out" # no earlier grade of the lab
+    run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$out"
     assert_output --partial "No grade of 04-half-close yet"
-    "$GRADE" --submission "${COURSE_ROOT}/labs" --lab 04 --jobs 2 --out "$OUT" >/dev/null
-    run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$OUT"
+    "$GRADE" --submission "${COURSE_ROOT}/labs" --lab 04 --jobs 2 --out "$out" >/dev/null
+    run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$out"
     assert_line "First failing test: the client uploads all of its input, then sends a FIN"
     assert_line --regexp '^Hint 1 of [2-9]:$'
-    run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$OUT"
+    run -0 "${COURSE_ROOT}/grader/hint" --lab 04 --out "$out"
     assert_line --regexp '^Hint 2 of [2-9]:$'
 }
 
