@@ -16,16 +16,24 @@ h_left_file() { echo "${H_DIR}/left/$1"; }
 # (contain writes the file's first line the moment the program ends, and the list only if it
 # left something.)
 left_running() {
-    local file lines=()
+    local file
     file=$(h_left_file "$1")
-    mapfile -n 2 -t lines 2>/dev/null <"$file" || true
-    [[ ${#lines[@]} -gt 1 ]] || return 0
+    h_lists_processes "$file" || return 0
     cat "$file"
+}
+
+# h_lists_processes() - true if a report of contain lists processes, not just how its program ended
+# $1: the report
+h_lists_processes() {
+    local lines=()
+    mapfile -n 2 -t lines 2>/dev/null <"$1" || return 1
+    [[ ${#lines[@]} -gt 1 ]]
 }
 
 # h_ended() - true once NAME's program has ended (contain has written its report), even while
 # contain still waits for what the program left
 # $1: NAME
+# (h_left_file's path, spelt out: is_running polls this, and $(…) would cost a fork a poll.)
 h_ended() { [[ -e "${H_DIR}/left/$1" ]]; }
 
 # h_check_left() - teardown's check: fail the test if a program that ended on its own left
@@ -33,13 +41,11 @@ h_ended() { [[ -e "${H_DIR}/left/$1" ]]; }
 # Programs ended by a signal (from the test, the harness, or a crash) are not judged here: a
 # fork server's children may outlive a SIGTERM to the parent; a test that cares looks itself.
 h_check_left() {
-    local file report="" how name lines
+    local file report="" how name
     for file in "${H_DIR}/left/"*; do
         [[ -f "$file" && "$file" != *.tmp ]] || continue
-        lines=()
-        mapfile -n 2 -t lines <"$file"
-        [[ ${#lines[@]} -gt 1 ]] || continue
-        how=${lines[0]}
+        h_lists_processes "$file" || continue
+        read -r how <"$file"
         [[ "$how" == *"exited with status"* && "$how" != *"after a signal"* ]] || continue
         name=${file##*/}
         report+="'${name%@*}': ${how}, and left running (killed when it ended):"$'\n'

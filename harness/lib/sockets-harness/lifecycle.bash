@@ -35,6 +35,8 @@ harness_setup() {
     H_NSENTER=()
     H_NOT_RUN=""
     H_MODE="shared-loopback"
+    # The socket tables of the test's network: this shell's own (h_start_netns: the namespace's).
+    H_NET_DIR=/proc/self/net
     if [[ "$HARNESS_NETNS" != off ]]; then
         h_start_netns || true
     fi

@@ -3,9 +3,9 @@
 # netns.bash - the test's private network namespace, and running commands inside it.
 
 # h_start_netns() - start a holder process in a new network namespace with lo up
-# Returns 0 with H_NS_PID the holder and H_NSENTER the command prefix that enters its
-# namespace; 1 if the machine does not allow it (no privilege and no unprivileged user
-# namespaces), leaving the shared-loopback mode in place.
+# Returns 0 with H_NS_PID the holder, H_NSENTER the command prefix that enters its namespace
+# and H_NET_DIR its socket tables (/proc/PID/net); 1 if the machine does not allow it (no
+# privilege and no unprivileged user namespaces), leaving the shared-loopback mode in place.
 h_start_netns() {
     local ready="${H_DIR}/netns.ready" flags=(--net) enter=(--net)
     if [[ $EUID -ne 0 ]]; then
@@ -22,6 +22,7 @@ h_start_netns() {
         return 1
     fi
     H_NSENTER=(nsenter --target "$H_NS_PID" "${enter[@]}" --)
+    H_NET_DIR="/proc/${H_NS_PID}/net"
     H_MODE="netns"
 }
 

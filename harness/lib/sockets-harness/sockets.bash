@@ -48,10 +48,9 @@ listening_ports_of() {
 # is LISTEN) with the shell's own read: a wait polls this, and ss through nsenter costs two
 # processes, some 20 ms, a step.
 h_listening_on() {
-    local hex dir laddr st rest file
+    local hex laddr st rest file
     printf -v hex '%04X' "$1"
-    if [[ -n "${H_NS_PID:-}" ]]; then dir="/proc/${H_NS_PID}/net"; else dir=/proc/self/net; fi
-    for file in "$dir/tcp" "$dir/tcp6"; do
+    for file in "$H_NET_DIR/tcp" "$H_NET_DIR/tcp6"; do
         [[ -r "$file" ]] || continue
         while read -r _ laddr _ st rest; do
             [[ "$st" == 0A && "${laddr##*:}" == "$hex" ]] && return 0
@@ -65,10 +64,9 @@ h_listening_on() {
 # From net/unix (Flags 00010000 is __SO_ACCEPTCON, a listener; the path is the last field), read
 # without starting a process, as h_listening_on.
 h_unix_listening() {
-    local dir flags path
-    if [[ -n "${H_NS_PID:-}" ]]; then dir="/proc/${H_NS_PID}/net"; else dir=/proc/self/net; fi
+    local flags path
     while read -r _ _ _ flags _ _ _ path; do
         [[ "$flags" == 00010000 && "$path" == "$1" ]] && return 0
-    done <"$dir/unix"
+    done <"$H_NET_DIR/unix"
     return 1
 }
