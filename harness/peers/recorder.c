@@ -45,6 +45,7 @@ struct options {
 	const char *greet_path; /* -s */
 	int shut_wr;            /* -S */
 	const char *reply_path; /* -a */
+	int reset;              /* -R */
 	unsigned char *greet;   /* contents of -s FILE */
 	size_t greet_len;
 	unsigned char *reply; /* contents of -a FILE */
@@ -58,7 +59,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: recorder [-n CONNS] [-o LOG] [-d DIR] [-x] [-e] [-c CHUNK]"
 	    " [-w MS] [-r BYTES]\n"
-	    "                [-s FILE] [-S] [-a FILE] ADDR\n"
+	    "                [-s FILE] [-S] [-a FILE] [-R] ADDR\n"
 	    "ADDR is PORT (on 127.0.0.1) or unix:PATH\n");
 	exit(2);
 }
@@ -276,7 +277,7 @@ main(int argc, char **argv)
 	unsigned char *buf;
 	int lfd, ch, k;
 
-	while ((ch = getopt(argc, argv, "n:o:d:xec:w:r:s:Sa:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:o:d:xec:w:r:s:Sa:R")) != -1) {
 		switch (ch) {
 		case 'n':
 			if (parse_long(optarg, 1, INT_MAX, &o.conns) < 0)
@@ -291,6 +292,9 @@ main(int argc, char **argv)
 			break;
 		case 'x':
 			o.hex = 1;
+			break;
+		case 'R':
+			o.reset = 1;
 			break;
 		case 'e':
 			o.echo = 1;
@@ -393,7 +397,19 @@ main(int argc, char **argv)
 		else
 			format_inet(&peer, peer_text, sizeof(peer_text));
 		log_event("accept %d %s", k, peer_text);
-		serve(k, cfd, &o, buf);
+		if (o.reset) {
+			/* -R: a reset the client sees for certain, at once:
+			 * SO_LINGER with a time of 0 makes close() send RST. */
+			struct linger now = { 1, 0 };
+
+			if (setsockopt(cfd, SOL_SOCKET, SO_LINGER, &now,
+			        sizeof(now)) < 0)
+				err(1, "setsockopt SO_LINGER");
+			close(cfd);
+			log_event("reset %d", k);
+		} else {
+			serve(k, cfd, &o, buf);
+		}
 		k++;
 	}
 

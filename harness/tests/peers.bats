@@ -41,34 +41,16 @@ teardown() {
     helpers_teardown
 }
 
-# accept_queued PORT - true once the listener on PORT has a connection waiting for accept().
-accept_queued() {
-    ss -Htln "sport = :$1" | awk '$2 >= 1 { found = 1 } END { exit !found }'
-}
-
 # run_reset_client STEP... - run a scripted client with STEPs on a
 # connection that the server resets; sets status and output (its log).
-# The client waits in the accept queue of a recorder -n 1 busy with another
-# client; when that one goes away the recorder exits, and closing its
-# listening socket resets every connection still waiting.
+# The recorder (-R) resets each connection as soon as it accepts it.
 run_reset_client() {
-    local first client
-    start_recorder -n 1
-    setsid "$HARNESS_BIN/scripted" -o "$BATS_TEST_TMPDIR/first.log" \
-        "127.0.0.1:$PORT" sendtext:a recvall 3>&- &
-    first=$!
-    PIDS+=("$first")
-    wait_for_line "$LOG" '^recv 1 1$' "$RECORDER"
+    local client
+    start_recorder -n 1 -R
     setsid "$HARNESS_BIN/scripted" -o "$BATS_TEST_TMPDIR/client.log" \
         "127.0.0.1:$PORT" "$@" 3>&- &
     client=$!
     PIDS+=("$client")
-    wait_for_line "$BATS_TEST_TMPDIR/client.log" '^connect ' "$client"
-    # The client's connect() returns before the recorder's kernel has queued the connection for
-    # accept() (under load, the last ACK is processed later). Only a queued connection is reset
-    # when the listener closes, so wait until the listener's accept queue (ss: Recv-Q) holds it.
-    poll_until 5 accept_queued "$PORT" || true
-    kill -KILL -- "-$first"
     wait_for_exit "$client"
     output=$(<"$BATS_TEST_TMPDIR/client.log")
 }
