@@ -24,7 +24,7 @@ harness_setup() {
     fi
     H_DIR="${BATS_TEST_TMPDIR}/harness"
     mkdir -p "$H_DIR/left"
-    declare -gA H_PIDS=()
+    declare -gA H_PIDS=() H_STUDENT=()
     declare -ga H_ORDER=()
     declare -ga H_SHORTIO_ENV=()
     H_VALGRIND="${HARNESS_VALGRIND:-0}"
@@ -43,7 +43,8 @@ harness_setup() {
 }
 
 # harness_teardown() - kill and reap everything the test started, then check Valgrind's logs
-# Fails the test if a program under Valgrind had memory errors or leaked descriptors.
+# Fails the test if a program under Valgrind had memory errors or leaked descriptors. A test
+# that failed keeps the capture of its loopback (capture.bash).
 harness_teardown() {
     local name
     for name in "${H_ORDER[@]}"; do
@@ -62,6 +63,9 @@ harness_teardown() {
         h_check_valgrind_logs || status=$?
     fi
     h_record_verdict "$status"
+    if [[ -z "${H_NOT_RUN:-}" && ( -z "${BATS_TEST_COMPLETED:-}" || "$status" != 0 ) ]]; then
+        h_keep_capture
+    fi
     return "$status"
 }
 

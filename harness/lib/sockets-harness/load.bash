@@ -72,6 +72,8 @@ source "${HARNESS_LIB}/needs.bash"
 source "${HARNESS_LIB}/diagnose.bash"
 # shellcheck source=harness/lib/sockets-harness/calls.bash
 source "${HARNESS_LIB}/calls.bash"
+# shellcheck source=harness/lib/sockets-harness/capture.bash
+source "${HARNESS_LIB}/capture.bash"
 
 # setup() - Bats' per-test set-up, unless the test file defines its own: harness_setup
 setup() { harness_setup; }

@@ -6,13 +6,14 @@
 # Returns 0 with H_NS_PID the holder, H_NSENTER the command prefix that enters its namespace
 # and H_NET_DIR its socket tables (/proc/PID/net); 1 if the machine does not allow it (no
 # privilege and no unprivileged user namespaces), leaving the shared-loopback mode in place.
+# The holder records the namespace's packets into H_DIR/capture.pcap (capture.bash).
 h_start_netns() {
     local ready="${H_DIR}/netns.ready" flags=(--net) enter=(--net)
     if [[ $EUID -ne 0 ]]; then
         flags=(--user --map-root-user --net)
         enter=(--user --net --preserve-credentials)
     fi
-    unshare "${flags[@]}" -- "${HARNESS_BIN}/nsholder" "$ready" "$((SPAWN_TIMEOUT + 60))" \
+    unshare "${flags[@]}" -- "${HARNESS_BIN}/nsholder" "$ready" "$((SPAWN_TIMEOUT + 60))" "${H_DIR}/capture.pcap" \
         </dev/null >"${H_DIR}/netns.log" 2>&1 3>&- &
     H_NS_PID=$!
     poll_until 5 h_ready_or_exited "$ready" "$H_NS_PID" || true
