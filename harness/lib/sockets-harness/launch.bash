@@ -133,6 +133,19 @@ spawn_student() {
     shift 2
     h_student_cmd "$prog" "$name" "$@" || { fail "$(h_student_cmd "$prog" "$name" 2>&1)"; return 1; }
     h_start "$name" "$((SPAWN_TIMEOUT * $(h_slow_factor)))" "$(h_left_file "$name")" "${H_CMD[@]}"
+    # shellcheck disable=SC2004  # H_STUDENT is an associative array (harness_setup): $name is a key
+    H_STUDENT[$name]=1
+}
+
+# h_who() - print how a diagnosis names a started process: "your program 'server'" for a
+# student program, "the test's 'recorder'" for anything else
+# $1: NAME
+h_who() {
+    if [[ -n "${H_STUDENT[$1]:-}" ]]; then
+        echo "your program '$1'"
+    else
+        echo "the test's '$1'"
+    fi
 }
 
 # spawn_peer() - start a C peer from HARNESS_BIN in the background as NAME

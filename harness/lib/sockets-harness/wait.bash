@@ -77,7 +77,7 @@ h_wait_for_listener() {
     [[ "$H_SEEN" == listening ]] && return 0
     h_alive "$pid" && return 1
     wait_for_exit "$name" 1
-    diagnose "'$name' exited with status $status before listening on $what; $(h_tail_err "$name")" \
+    diagnose "$(h_who "$name") exited with status $status before listening on $what; $(h_tail_err "$name")" \
         "$(h_startup_hint "$name")"
     return 2
 }
@@ -96,13 +96,13 @@ wait_for_port() {
     ports=$(listening_ports_of "$name" | tr '\n' ' ')
     ports=${ports% }
     if [[ -z "$ports" ]]; then
-        diagnose "after ${limit}s '$name' is running but listens on no TCP port" \
+        diagnose "after ${limit}s $(h_who "$name") is running but listens on no TCP port" \
             "is listen() called, and does the program reach it (blocked on something else first)?"
     elif [[ " $ports " == *" $(swap16 "$port") "* ]]; then
-        diagnose "'$name' listens on port $(swap16 "$port"), expected $port: that is $port with its two bytes swapped" \
+        diagnose "$(h_who "$name") listens on port $(swap16 "$port"), expected $port: that is $port with its two bytes swapped" \
             "sin_port must hold the port in network byte order: sin_port = htons(port)"
     else
-        diagnose "'$name' listens on port(s) $ports, expected $port" \
+        diagnose "$(h_who "$name") listens on port(s) $ports, expected $port" \
             "is the port from the command line the one passed to bind()?"
     fi
     return 1

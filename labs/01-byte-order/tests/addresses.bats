@@ -35,12 +35,12 @@ expect_rejected() {
     fi
     run student wire addr "$ip" "$port"
     if [[ $status -eq 0 ]]; then
-        diagnose "'wire addr $ip \"$port\"' exited with status 0 and printed '$output': the invalid $what '$bad' was accepted" \
+        diagnose "the invalid $what '$bad' was accepted: with your parse_port() and make_ipv4_addr(), the driver (wire addr $ip \"$port\") exited with status 0 and printed '$output'" \
             "$mistake"
         return 1
     fi
     if [[ "$output" != *"invalid $what '$bad'"* ]]; then
-        diagnose "'wire addr $ip \"$port\"' exited with status $status and printed: $output" \
+        diagnose "the invalid $what '$bad' was not reported as such: with your parse_port() and make_ipv4_addr(), the driver (wire addr $ip \"$port\") exited with status $status and printed: $output" \
             "wire says \"invalid $what '$bad'\" when the function that checks it returns -1: return -1, do not crash or exit"
         return 1
     fi

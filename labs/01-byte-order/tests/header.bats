@@ -35,7 +35,7 @@ setup() {
     local local_addr
     local_addr=$(awk '{ print $4; exit }' <<<"$output")
     [[ "$local_addr" == "127.0.0.1:$PORT" ]] ||
-        diagnose "wire serve listens on '$local_addr', expected 127.0.0.1:$PORT" \
+        diagnose "a server bound to the address your make_loopback_addr($PORT) made listens on '$local_addr', expected 127.0.0.1:$PORT (driver: wire serve $PORT)" \
             "make_loopback_addr must put htonl(INADDR_LOOPBACK) into sin_addr.s_addr; INADDR_ANY (0.0.0.0) would accept connections from every interface"
 }
 
@@ -160,7 +160,7 @@ valgrind_mistake() {
     run -0 peer scripted "127.0.0.1:$PORT" "send:$HDR_WIRE" close
     wait_for_exit serve
     if [[ $status -ne 0 ]]; then
-        diagnose "under Valgrind, 'wire serve $PORT' was sent 5 bytes by a client that then hung up, and a whole header by the next; it exited with status $status (124: still running); $(stderr_tail "$(err_of serve)")" \
+        diagnose "under Valgrind, the server that decodes with your decode_header() (wire serve $PORT) was sent 5 bytes by a client that then hung up, and a whole header by the next; it exited with status $status (124: still running); $(stderr_tail "$(err_of serve)")" \
             "wire reports a client that hangs up early and serves the next one: decode_header is called only for the whole header — read the stderr above"
     fi
     # wire send, to a recorder; then wire addr with a port parse_port refuses.
@@ -173,8 +173,8 @@ valgrind_mistake() {
     spawn_student badport wire addr 127.0.0.1 80abc
     wait_for_exit badport
     local name report
-    local -A what=([serve]="'wire serve $PORT' (a client hung up after 5 bytes, then one sent a header)"
-        [send]="'wire send 127.0.0.1 $port2 ...'" [badport]="'wire addr 127.0.0.1 80abc' (parse_port returns -1)")
+    local -A what=([serve]="the server that decodes with your decode_header() (wire serve $PORT; a client hung up after 5 bytes, then one sent a header)"
+        [send]="the client that sends with your encode_header() (wire send 127.0.0.1 $port2 ...)" [badport]="the driver given a port your parse_port() refuses (wire addr 127.0.0.1 80abc)")
     for name in serve send badport; do
         report=$(valgrind_report "$name")
         [[ -z "$report" ]] && continue

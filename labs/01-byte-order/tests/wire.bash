@@ -216,7 +216,7 @@ send_header() {
     [[ $status -ne 0 ]] && limit=1
     if ! wait_for_file_content "$log" '^close 1' "$limit"; then
         blame send
-        diagnose "'wire send ${args[*]}' exited with status $status, and the recorder listening on 127.0.0.1:$PORT saw no connection; wire printed: ${SEND_OUT:-nothing}" \
+        diagnose "no connection reached the test's server on 127.0.0.1:$PORT: the driver that sends a header with your encode_header() and make_ipv4_addr() (wire send ${args[*]}) exited with status $status and printed: ${SEND_OUT:-nothing}" \
             "$(send_failure_mistake)"
         return 1
     fi
@@ -292,7 +292,7 @@ check_sent_field() {
 check_sent_size() {
     [[ ${#SENT} -eq $((2 * 16)) ]] && return 0
     blame send
-    diagnose "the recorder received $((${#SENT} / 2)) bytes ($(spaced "$SENT")), expected one 16-byte header; wire printed: $SEND_OUT" \
+    diagnose "the test's server received $((${#SENT} / 2)) bytes ($(spaced "$SENT")), expected the one 16-byte header your encode_header() makes; the driver (wire send) printed: $SEND_OUT" \
         "$(unfinished_or "$SEND_OUT" "wire sends the HEADER_SIZE bytes encode_header fills in, unless it crashed first: read wire's message above")"
 }
 
@@ -311,19 +311,19 @@ start_serve() {
     local err
     err=$(tail -n 3 "$(err_of "$name")")
     if [[ "$err" == *"1.0.0.127"* ]]; then
-        diagnose "'wire serve $PORT' could not bind; it printed: $err" \
+        diagnose "bind() refused the address your make_loopback_addr($PORT) made; the driver (wire serve $PORT) printed: $err" \
             "the address went into sin_addr in host order: 127.0.0.1 became 1.0.0.127, which no interface has — sin_addr.s_addr = htonl(INADDR_LOOPBACK)"
     elif [[ "$HOST_ORDER" == big && "$(cat "$generic")" == *"two bytes swapped"* ]]; then
-        diagnose "on a big-endian machine 'wire serve $PORT' listens on port $(swap16 "$PORT"): that is $PORT with its two bytes swapped" \
+        diagnose "on a big-endian machine, a server bound to the address your make_loopback_addr($PORT) made listens on port $(swap16 "$PORT"): that is $PORT with its two bytes swapped (driver: wire serve $PORT)" \
             "make_loopback_addr swaps the port's bytes unconditionally (a hand-written swap such as (port >> 8) | (port << 8)); a big-endian host already holds it in network order: use sin_port = htons(port)"
     elif [[ "$(cat "$generic")" == *"two bytes swapped"* ]]; then
-        diagnose "'wire serve $PORT' listens on port $(swap16 "$PORT"): that is $PORT with its two bytes swapped" \
+        diagnose "a server bound to the address your make_loopback_addr($PORT) made listens on port $(swap16 "$PORT"), not $PORT: that is $PORT with its two bytes swapped (driver: wire serve $PORT)" \
             "make_loopback_addr must put the port into sin_port in network byte order: sin_port = htons(port)"
     elif [[ "$err" == *"not supported"* ]]; then
-        diagnose "'wire serve $PORT' could not bind; it printed: $err" \
+        diagnose "bind() refused the address your make_loopback_addr($PORT) made; the driver (wire serve $PORT) printed: $err" \
             "make_loopback_addr must set sa->sin_family = AF_INET: bind() refuses any other family for an IPv4 socket"
     elif [[ "$err" == *"not implemented yet"* ]]; then
-        diagnose "'wire serve $PORT' exited before listening on port $PORT; it printed: $err" \
+        diagnose "the server that binds with your make_loopback_addr($PORT) exited before listening on port $PORT; the driver (wire serve $PORT) printed: $err" \
             "$(unfinished_or "$err" "")"
     else
         cat "$generic" >&2
@@ -340,17 +340,17 @@ serve_header() {
     SERVE_ERR=$(tail -n 3 "$(err_of serve)")
     DECODED=$(grep -m 1 '^version=' "$(out_of serve)" || true)
     local sent
-    sent="'wire serve $PORT' was sent one 16-byte header ($(spaced "$HDR_WIRE"))"
+    sent="a test client sent one 16-byte header ($(spaced "$HDR_WIRE")) to a server that decodes it with your decode_header() (driver: wire serve $PORT)"
     if [[ $status -eq 124 ]]; then
         blame serve
-        diagnose "$sent and had not exited 5 s later; it printed: $SERVE_ERR" \
+        diagnose "$sent; the server had not exited 5 s later; it printed: $SERVE_ERR" \
             "after reading HEADER_SIZE bytes wire calls decode_header, prints the fields and exits: does decode_header return?"
         return 1
     elif [[ $status -ne 0 ]]; then
         blame serve
         local mistake="after reading HEADER_SIZE bytes wire calls decode_header and prints the fields: read its message above"
         [[ $status -gt 128 ]] && mistake="wire was killed by signal $((status - 128)) after reading the header: decode_header must read only the HEADER_SIZE bytes of in and write only the fields of *h"
-        diagnose "$sent and exited with status $status; it printed: $SERVE_ERR" \
+        diagnose "$sent; the server exited with status $status; it printed: $SERVE_ERR" \
             "$(unfinished_or "$SERVE_ERR" "$mistake")"
         return 1
     fi
@@ -378,7 +378,7 @@ save_served() {
 check_decoded_line() {
     [[ "$DECODED" =~ ^version=[0-9]+\ type=[0-9]+\ flags=[0-9]+\ length=[0-9]+\ seq=[0-9]+$ ]] && return 0
     blame serve
-    diagnose "'wire serve' exited 0 but printed '${DECODED}' instead of version=… type=… flags=… length=… seq=…; on stderr: ${SERVE_ERR:-nothing}" \
+    diagnose "after your decode_header() the driver (wire serve) printed '${DECODED}' instead of version=… type=… flags=… length=… seq=…; on stderr: ${SERVE_ERR:-nothing}" \
         "$(unfinished_or "$SERVE_ERR" "wire prints the five fields decode_header fills in: read its stderr")"
 }
 
@@ -393,11 +393,11 @@ check_decoded_field() {
     [[ "$got" == "$want" ]] && return 0
     blame "decode_$name"
     if [[ "$SERVE_ERR" == *"not implemented yet"* ]]; then
-        diagnose "'wire serve' printed '${DECODED}' and on stderr: $SERVE_ERR" "$(unfinished_or "$SERVE_ERR" "")"
+        diagnose "after your decode_header() the driver (wire serve) printed '${DECODED}' and on stderr: $SERVE_ERR" "$(unfinished_or "$SERVE_ERR" "")"
         return 1
     fi
     if [[ -z "$got" ]]; then
-        diagnose "'wire serve' printed '${DECODED}' with no $name field" "wire prints every field decode_header fills in: read its stderr"
+        diagnose "after your decode_header() the driver (wire serve) printed '${DECODED}', with no $name field" "wire prints every field decode_header fills in: read its stderr"
         return 1
     fi
     got_hex=$(printf '%0*x' $((size * 2)) "$got" 2>/dev/null || true)
@@ -448,7 +448,7 @@ show_addr() {
     if [[ $status -ne 0 ]]; then
         note_hang
         blame addr_rejected
-        diagnose "'wire addr $1 $2' exited with status $status: $output" \
+        diagnose "your parse_port(\"$2\") and make_ipv4_addr(\"$1\", …) gave no address: the driver (wire addr $1 $2) exited with status $status and printed: $output" \
             "$(unfinished_or "$output" "${3:-$(rejected_mistake "$1" "$2" "$output" "$status")}")"
         return 1
     fi
@@ -464,7 +464,7 @@ show_loopback() {
     if [[ $status -ne 0 ]]; then
         note_hang
         blame loop_rejected
-        diagnose "'wire loopback $1' exited with status $status: $output" \
+        diagnose "your parse_port(\"$1\") and make_loopback_addr() gave no address: the driver (wire loopback $1) exited with status $status and printed: $output" \
             "$(unfinished_or "$output" "$(rejected_mistake 127.0.0.1 "$1" "$output" "$status")")"
         return 1
     fi
