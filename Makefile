@@ -27,6 +27,11 @@ build:
 	cmake -S . -B $(BUILD) >/dev/null
 	cmake --build $(BUILD) -j $$(nproc)
 
+# A student's copy of the course (grader/export-handout) has no solutions/ for make test to check.
+ifeq ($(wildcard solutions),)
+test:
+	@echo "make test: the course's own tests check solutions/, which this copy does not have; grade your work with: make grade"; exit 2
+else
 # After CTest, the one-line verdict of every discrimination check: each reference passes, each
 # skeleton fails, each mutant is rejected and by which test.
 test: build
@@ -34,6 +39,7 @@ test: build
 	@set -o pipefail; status=0; ctest --test-dir $(BUILD) --output-on-failure -j $$(nproc) | tee $(BUILD)/ctest.log || status=$$?; \
 	echo; echo "Discrimination checks:"; sort $(BUILD)/check-summary.txt 2>/dev/null; \
 	echo; grep -E '^[0-9]+% tests passed' $(BUILD)/ctest.log; exit $$status
+endif
 
 grade:
 	grader/grade --submission "$(SUBMISSION)" --jobs "$(JOBS)" $(if $(LAB),--lab "$(LAB)")
