@@ -1,0 +1,200 @@
+#!/usr/bin/env bats
+# grade-class: a class graded in sandboxes, resumably, into a gradebook. One lab (01, the
+# fastest) and a small class: the reference, the skeleton, a mutant sent as .tar.gz, a student
+# who tries to cheat, and a broken archive.
+export BATS_TEST_TIMEOUT=240
+
+setup_file() {
+    export COURSE_ROOT="${COURSE_ROOT:-$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)}"
+    export CLASS="${BATS_FILE_TMPDIR}/class" OUT="${BATS_FILE_TMPDIR}/out"
+    local lab=01-byte-order tgz="${BATS_FILE_TMPDIR}/tgz"
+    mkdir -p "$CLASS/reference" "$CLASS/skeleton" "$CLASS/cheater/$lab" "$tgz/mutant/$lab"
+    cp -r "$COURSE_ROOT/solutions/$lab" "$CLASS/reference/"
+    rm -rf "$CLASS/reference/$lab/mutants"
+    cp -r "$COURSE_ROOT/labs/$lab" "$CLASS/skeleton/"
+    "$COURSE_ROOT/harness/bin/apply-mutant" "$COURSE_ROOT/solutions/$lab/byteorder.c" \
+        "$COURSE_ROOT/solutions/$lab/mutants/byteorder.port-no-htons.patch" "$tgz/mutant/$lab/byteorder.c"
+    tar -czf "$CLASS/mutant.tar.gz" -C "$tgz" mutant
+    echo "not a zip file" >"$CLASS/broken.zip"
+    # The skeleton, plus code that runs first in each of its programs: it writes full marks into
+    # every results file it can find, and leaves a process behind.
+    cp "$COURSE_ROOT/labs/$lab/byteorder.c" "$CLASS/cheater/$lab/"
+    cat >>"$CLASS/cheater/$lab/byteorder.c" <<'C'
+#include <stdlib.h>
+static void cheat(void) __attribute__((constructor));
+static void cheat(void)
+{
+	if (system("find / -xdev -name 'results.json*' 2>/dev/null | while read -r f; do"
+	           " sed -i 's/\"fail\"/\"pass\"/g; s/\"failed\"/\"passed\"/g' \"$f\"; done;"
+	           " echo '{\"score\":999,\"max_score\":55,\"tests\":[]}' >/scratch/out/results.json;"
+	           " setsid sh -c 'exec -a cheat-marker-left-behind tail -f /dev/null' >/dev/null 2>&1 &") < 0)
+		return;
+}
+C
+    "$COURSE_ROOT/grader/grade-class" "$CLASS" --lab 01 --jobs 2 --out "$OUT" >"${BATS_FILE_TMPDIR}/first.log" 2>&1
+}
+
+setup() {
+    bats_require_minimum_version 1.5.0
+    bats_load_library bats-support
+    bats_load_library bats-assert
+    bats_load_library bats-file
+    GRADE_CLASS="${COURSE_ROOT}/grader/grade-class"
+}
+
+# no_sandbox_left - no process of nobody's (the sandboxes' uid) is left, probed every 0.1 s for
+# at most 5 s (a killed PID namespace takes a moment to go).
+no_sandbox_left() {
+    local i
+    for ((i = 0; i < 50; i++)); do
+        pgrep -u 65534 >/dev/null || return 0
+        sleep 0.1
+    done
+    fail "processes of uid 65534 still running: $(pgrep -a -u 65534)"
+}
+
+# in_sandbox_dir - SANDBOX_DIR: a staged course and the reference's submission where nobody (the
+# sandbox's uid) can read them, as grade-class lays them out (the test's own tmpdir is root's only).
+in_sandbox_dir() {
+    SANDBOX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/class-bats.XXXXXX")
+    chmod 711 "$SANDBOX_DIR"
+    "$COURSE_ROOT/grader/lib/stage-course" "$COURSE_ROOT" "$SANDBOX_DIR/course"
+    "$COURSE_ROOT/grader/lib/unpack-submission" "$CLASS/reference" "$SANDBOX_DIR/submission"
+}
+
+teardown() {
+    if [[ -n "${SANDBOX_DIR:-}" ]]; then rm -rf "$SANDBOX_DIR"; fi
+}
+
+# score STUDENT - the student's total in the gradebook.
+score() {
+    jq -r --arg s "$1" '.[] | select(.student == $s) | .total' "$OUT/gradebook.json"
+}
+
+@test "the reference gets full marks, the skeleton few, the mutant in its archive less than full" {
+    run -0 cat "${BATS_FILE_TMPDIR}/first.log"
+    assert_line --regexp '^\[[1-5]/5\] reference 55/55 \([0-9]+ s\)$'
+    assert_equal "$(score reference)" 55
+    (( $(score skeleton) < 10 ))
+    (( $(score mutant) > 0 && $(score mutant) < 55 ))
+    run -0 jq -e 'length == 5 and all(.[]; .max == 55 and .labs["01-byte-order"] == .total)' "$OUT/gradebook.json"
+}
+
+@test "each student has a Gradescope results.json and the grade table without colours" {
+    assert_file_exists "$OUT/reference/done"
+    run -0 jq -e '.score == 55 and .max_score == 55 and (.tests | length) == 36' "$OUT/reference/results.json"
+    run -0 cat "$OUT/mutant/report.txt"
+    assert_line --regexp '^  FAIL   0/2   wire addr stores port 8080 in sin_port as the bytes 1f 90$'
+    assert_line '  01-byte-order: 26/55'
+    refute_output --partial $'\e['
+}
+
+@test "the gradebook has a column per lab and per test, and the CSV agrees with the JSON" {
+    run -0 head -n 1 "$OUT/gradebook.csv"
+    assert_output --regexp '^"student","total","max","01-byte-order","01-byte-order: wire addr stores port 8080 in sin_port as the bytes 1f 90",.*,"error"$'
+    run -0 grep -c '' "$OUT/gradebook.csv"
+    assert_output 6
+    run -0 grep '^"reference",55,55,55,2,' "$OUT/gradebook.csv"
+}
+
+@test "a broken archive is a row with the reason, not a crash" {
+    run -0 grep '^"broken",0,55,' "$OUT/gradebook.csv"
+    assert_output --partial "not a readable .zip"
+    run -0 jq -r '.[] | select(.student == "broken") | .error' "$OUT/gradebook.json"
+    assert_output --partial "submission refused"
+}
+
+@test "the summary shows each lab's spread and what the class got wrong" {
+    run -0 cat "$OUT/summary.md"
+    assert_line '## 01-byte-order (out of 55)'
+    assert_line --regexp '^min [0-9]+, median [0-9.]+, max 55$'
+    # shellcheck disable=SC2016 # the backquotes are Markdown's
+    assert_line '| 100% | 1 `#` |'
+    assert_output --partial '| make_ipv4_addr put the port into sin_port in host (little-endian) order'
+    assert_output --partial '- broken: submission refused: not a readable .zip'
+}
+
+@test "a submission that writes full marks into the results files does not get them" {
+    (( $(score cheater) < 10 ))
+    run -0 jq -e '.score < 10 and .max_score == 55' "$OUT/cheater/results.json"
+}
+
+@test "results claiming more points or tests than the course has are counted from the course's list" {
+    local list="${BATS_TEST_TMPDIR}/tests.jsonl" raw="${BATS_TEST_TMPDIR}/raw.json"
+    "$COURSE_ROOT/harness/bin/run-tests" --list --lab "$COURSE_ROOT/labs/01-byte-order" \
+        | jq -c '{lab: "01-byte-order"} + .' >"$list"
+    echo '{"score": 999, "max_score": 1, "tests": [
+        {"name": "01-byte-order: a test of my own", "score": 500, "max_score": 500, "status": "passed"},
+        {"name": "01-byte-order: wire addr rejects port 0", "score": 40, "max_score": 40, "status": "passed"}]}' >"$raw"
+    run -0 --separate-stderr "$COURSE_ROOT/grader/lib/validate-results" "$list" "$raw"
+    run -0 jq -e '.score == 1 and .max_score == 55 and (.tests | length) == 36' <<<"$output"
+}
+
+@test "nothing a submission started is still running after grading" {
+    no_sandbox_left
+    run -1 pgrep -f cheat-marker-left-behind
+}
+
+@test "a second run grades nobody again" {
+    run -0 "$GRADE_CLASS" "$CLASS" --lab 01 --jobs 2 --out "$OUT"
+    assert_line --regexp '^\[[1-5]/5\] reference 55/55 \(graded before; --regrade grades again\)$'
+    assert_equal "$(grep -c 'graded before' <<<"$output")" 5
+}
+
+@test "a sandboxed command sees neither the solutions nor any home nor other submissions" {
+    in_sandbox_dir
+    # shellcheck disable=SC2016 # $HOME is the sandbox's
+    run -0 "$COURSE_ROOT/grader/lib/sandbox" --course "$SANDBOX_DIR/course" --submission "$SANDBOX_DIR/submission" -- \
+        sh -c 'ls /course/solutions /course/../solutions /root /home "$HOME/.." 2>&1;
+               find / -path /proc -prune -o \( -name "*.c" -o -name "*.tar.gz" \) -print 2>/dev/null \
+                   | grep -v -e "^/course/labs/" -e "^/course/harness/" -e "^/usr/"; id -u'
+    assert_line "ls: cannot access '/course/solutions': No such file or directory"
+    assert_line "ls: cannot access '/course/../solutions': No such file or directory"
+    assert_line "/submission/01-byte-order/byteorder.c"
+    refute_output --partial "$COURSE_ROOT"
+    refute_output --partial "mutant"
+    refute_output --partial "cheater"
+    assert_line 65534
+}
+
+@test "a sandboxed command has only a loopback, and can still make the harness's network namespace" {
+    in_sandbox_dir
+    run -0 "$COURSE_ROOT/grader/lib/sandbox" --course "$SANDBOX_DIR/course" --submission "$SANDBOX_DIR/submission" -- \
+        sh -c 'ip -o link | cut -d: -f2; echo ns; unshare --user --map-root-user --net ip -o link | cut -d: -f2'
+    assert_output $' lo\nns\n lo'
+}
+
+@test "an interrupted run picks up where it stopped" {
+    local out="${BATS_TEST_TMPDIR}/out" class="${BATS_TEST_TMPDIR}/class" i
+    mkdir -p "$class"
+    cp "$CLASS/broken.zip" "$class/a-broken.zip"
+    # The second one does not compile: the quickest to grade, and still a whole sandboxed grade.
+    cp -r "$CLASS/skeleton" "$class/b-skeleton"
+    echo 'int broken(void) { return }' >>"$class/b-skeleton/01-byte-order/byteorder.c"
+    "$GRADE_CLASS" "$class" --lab 01 --out "$out" >"${BATS_TEST_TMPDIR}/killed.log" 2>&1 &
+    local run=$!
+    # The first student (a broken archive) is filed at once, then the second one's grading
+    # starts: probe for both, every 0.1 s for at most 60 s.
+    for ((i = 0; i < 600; i++)); do
+        [[ -e "$out/a-broken/done" && -d "$out/b-skeleton" ]] && break
+        sleep 0.1
+    done
+    assert_file_exists "$out/a-broken/done"
+    kill "$run"
+    status=0
+    wait "$run" || status=$?
+    assert_equal "$status" 143
+    assert_file_not_exists "$out/b-skeleton/done"
+    no_sandbox_left
+    run -0 "$GRADE_CLASS" "$class" --lab 01 --out "$out"
+    assert_line --regexp '^\[1/2\] a-broken 0/55 \(graded before; --regrade grades again\)$'
+    assert_line --regexp '^\[2/2\] b-skeleton 0/55 \([0-9]+ s\)$'
+    assert_file_exists "$out/b-skeleton/done"
+}
+
+@test "without a submissions directory or with a bad option, grade-class says what to give" {
+    run -2 "$GRADE_CLASS"
+    assert_output --partial "give the directory of the submissions"
+    run -2 "$GRADE_CLASS" "$CLASS" --frobnicate
+    assert_output --partial "unknown argument '--frobnicate'"
+}
