@@ -80,8 +80,10 @@ score() {
     run -0 jq -e 'length == 5 and all(.[]; .max == 55 and .labs["01-byte-order"] == .total)' "$OUT/gradebook.json"
 }
 
-@test "each student has a Gradescope results.json and the grade table without colours" {
+@test "each student has a Gradescope results.json, the grade table without colours and the feedback page" {
     assert_file_exists "$OUT/reference/done"
+    assert_file_exists "$OUT/mutant/report.html"
+    run -0 grep -c '<article class="failure"' "$OUT/mutant/report.html"
     run -0 jq -e '.score == 55 and .max_score == 55 and (.tests | length) == 36' "$OUT/reference/results.json"
     run -0 cat "$OUT/mutant/report.txt"
     assert_line --regexp '^  FAIL   0/2   wire addr stores port 8080 in sin_port as the bytes 1f 90$'
