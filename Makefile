@@ -42,7 +42,7 @@ test: build
 endif
 
 grade:
-	grader/grade --submission "$(SUBMISSION)" --jobs "$(JOBS)" $(if $(LAB),--lab "$(LAB)")
+	grader/grade --submission "$(SUBMISSION)" --jobs "$(JOBS)" $(if $(LAB),--lab "$(LAB)") $(if $(HIDDEN),--hidden "$(HIDDEN)")
 
 status:
 	grader/status

@@ -189,3 +189,14 @@ C
     assert_output --partial "unknown argument '--frobnicate'"
     assert_output --partial "usage: grader/grade"
 }
+
+@test "hidden tests run only when asked for, and students see them once grades are published" {
+    run -0 "${COURSE_ROOT}/harness/bin/run-tests" --list --lab "${COURSE_ROOT}/labs/02-tcp-echo"
+    refute_output --partial '"hidden"'
+    run -0 "$GRADE" --submission "${COURSE_ROOT}/solutions" --lab 02 --jobs 2 --out "$OUT" \
+        --hidden "${COURSE_ROOT}/solutions"
+    assert_output --regexp 'PASS .* \(hidden\)$'
+    assert_output --regexp 'TOTAL ([0-9]+)/\1 '
+    run -0 jq -e '[.tests[] | select(.visibility == "after_published")]
+        | length > 0 and all(.score == .max_score)' "$OUT/results.json"
+}

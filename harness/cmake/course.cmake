@@ -170,6 +170,10 @@ endfunction()
 function(course_register_checks lab mutants)
   set(common --lab "${CMAKE_CURRENT_SOURCE_DIR}" --harness-bin "${HARNESS_BIN_DIR}"
              --summary "${CMAKE_BINARY_DIR}/check-summary.txt")
+  # The instructors' hidden tests, when the lab has some: checked like the others.
+  if(EXISTS "${CMAKE_SOURCE_DIR}/solutions/${lab}/hidden")
+    list(APPEND common --hidden "${CMAKE_SOURCE_DIR}/solutions/${lab}/hidden")
+  endif()
   set(vroot "${CMAKE_BINARY_DIR}/variants")
 
   get_property(variants DIRECTORY PROPERTY COURSE_VARIANTS)
