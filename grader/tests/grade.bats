@@ -195,7 +195,7 @@ C
     refute_output --partial '"hidden"'
     run -0 "$GRADE" --submission "${COURSE_ROOT}/solutions" --lab 02 --jobs 2 --out "$OUT" \
         --hidden "${COURSE_ROOT}/solutions"
-    assert_output --regexp 'PASS .* \(hidden\)$'
+    assert_line --regexp '^  PASS .* \(hidden\)$'
     assert_output --regexp 'TOTAL ([0-9]+)/\1 '
     run -0 jq -e '[.tests[] | select(.visibility == "after_published")]
         | length > 0 and all(.score == .max_score)' "$OUT/results.json"
