@@ -11,7 +11,9 @@
  *
  * With CAPTURE, every packet on lo is also written to that file in pcap
  * format (what tcpdump -w writes: read it with tcpdump -r or Wireshark), the
- * first CAPTURE_SNAPLEN bytes of each and at most CAPTURE_MAX bytes in all.
+ * first CAPTURE_SNAPLEN bytes of each and at most CAPTURE_MAX bytes in all;
+ * if the machine was too busy to keep up, CAPTURE.dropped says how many
+ * packets were lost.
  * The capture socket is open before READYFILE appears, so no packet of the
  * test is missed; nothing extra is started for it (a tcpdump per test would
  * cost 40 ms of every test's time). A capture that cannot be opened is said
@@ -38,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -72,11 +75,25 @@ struct pcap_record_header {
 #define PCAP_MAGIC_MICROSECONDS 0xa1b2c3d4u
 #define PCAP_LINKTYPE_ETHERNET 1
 
-/* An open capture: the packet socket and the file, and how full it is. */
+/*
+ * The kernel copies each packet into a ring of frames shared with us
+ * (PACKET_RX_RING, as libpcap does): only the start of a packet fits in a
+ * frame, so a busy test's 64 KiB segments cost 512 bytes each, not their
+ * size in the socket's receive buffer, where a few would fill it.
+ */
+#define RING_FRAME_SIZE 512
+#define RING_BLOCK_SIZE (64 * 1024)
+#define RING_BLOCKS 64
+#define RING_FRAMES (RING_BLOCKS * (RING_BLOCK_SIZE / RING_FRAME_SIZE))
+
+/* An open capture: the packet socket, its ring, the file, how full it is. */
 struct capture {
 	int sock;
 	int fd;
+	unsigned char *ring;
+	unsigned next; /* the frame to look at next */
 	long written;
+	const char *path;
 };
 
 /*
@@ -164,9 +181,9 @@ write_ready_file(const char *path, const char **what)
 /*
  * capture_open - start recording lo's packets into the pcap file PATH.
  *
- * Binds a packet socket to lo (all protocols) and writes the file header.
- * Returns 0, or -1 with errno set and *WHAT naming the call that failed
- * (nothing is left open then).
+ * Binds a packet socket with a receive ring to lo (all protocols) and writes
+ * the file header. Returns 0, or -1 with errno set and *WHAT naming the call
+ * that failed (nothing is left open then).
  */
 static int
 capture_open(struct capture *cap, const char *path, const char **what)
@@ -178,16 +195,42 @@ capture_open(struct capture *cap, const char *path, const char **what)
 		.snaplen = CAPTURE_SNAPLEN,
 		.linktype = PCAP_LINKTYPE_ETHERNET,
 	};
+	struct tpacket_req req = {
+		.tp_block_size = RING_BLOCK_SIZE,
+		.tp_block_nr = RING_BLOCKS,
+		.tp_frame_size = RING_FRAME_SIZE,
+		.tp_frame_nr = RING_FRAMES,
+	};
+	int version = TPACKET_V2;
 	struct sockaddr_ll sll;
 	int saved;
 
 	cap->written = 0;
+	cap->next = 0;
 	cap->fd = -1;
+	cap->ring = MAP_FAILED;
+	cap->path = path;
 	cap->sock =
 	    socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (cap->sock < 0) {
 		*what = "socket AF_PACKET";
 		return -1;
+	}
+	if (setsockopt(cap->sock, SOL_PACKET, PACKET_VERSION, &version,
+	        sizeof(version)) < 0) {
+		*what = "setsockopt PACKET_VERSION";
+		goto fail;
+	}
+	if (setsockopt(cap->sock, SOL_PACKET, PACKET_RX_RING, &req,
+	        sizeof(req)) < 0) {
+		*what = "setsockopt PACKET_RX_RING";
+		goto fail;
+	}
+	cap->ring = mmap(NULL, (size_t)RING_BLOCK_SIZE * RING_BLOCKS,
+	    PROT_READ | PROT_WRITE, MAP_SHARED, cap->sock, 0);
+	if (cap->ring == MAP_FAILED) {
+		*what = "mmap ring";
+		goto fail;
 	}
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
@@ -215,62 +258,95 @@ capture_open(struct capture *cap, const char *path, const char **what)
 
 fail:
 	saved = errno;
+	if (cap->ring != MAP_FAILED)
+		munmap(cap->ring, (size_t)RING_BLOCK_SIZE * RING_BLOCKS);
 	close(cap->sock);
 	if (cap->fd >= 0)
 		close(cap->fd);
 	cap->sock = cap->fd = -1;
+	cap->ring = MAP_FAILED;
 	errno = saved;
 	return -1;
 }
 
 /*
- * capture_drain - write every packet queued on the capture socket.
+ * capture_drain - write every packet the kernel has put in the ring.
  *
  * On lo each packet is seen twice, leaving and arriving; only the arrival is
- * kept (as tcpdump does). Packets past CAPTURE_MAX are read and dropped.
- * Returns 0 once the queue is empty, or -1 with errno set if reading or
- * writing failed.
+ * kept (as tcpdump does). Packets past CAPTURE_MAX are dropped. Each frame is
+ * handed back to the kernel once read. Returns 0 once no frame is ready, or
+ * -1 with errno set if writing failed.
  */
 static int
 capture_drain(struct capture *cap)
 {
-	unsigned char packet[CAPTURE_SNAPLEN];
-	struct pcap_record_header rec;
-	struct sockaddr_ll from;
-	struct timespec now;
-
 	for (;;) {
-		socklen_t fromlen = sizeof(from);
-		ssize_t n;
+		struct tpacket2_hdr *frame = (struct tpacket2_hdr *)(cap->ring +
+		    (size_t)cap->next * RING_FRAME_SIZE);
+		const struct sockaddr_ll *from;
+		struct pcap_record_header rec;
+		int rc = 0;
 
-		/* MSG_TRUNC: the packet's real length, though only the
-		 * snapshot is copied. */
-		n = recvfrom(cap->sock, packet, sizeof(packet),
-		    MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from,
-		    &fromlen);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -1;
+		if ((frame->tp_status & TP_STATUS_USER) == 0)
+			return 0;
+		from = (const struct sockaddr_ll *)((unsigned char *)frame +
+		    TPACKET_ALIGN(sizeof(*frame)));
+		rec.orig_len = frame->tp_len;
+		rec.incl_len = frame->tp_snaplen < CAPTURE_SNAPLEN ?
+		    frame->tp_snaplen :
+		    CAPTURE_SNAPLEN;
+		rec.ts_sec = frame->tp_sec;
+		rec.ts_usec = frame->tp_nsec / 1000;
+		if (from->sll_pkttype != PACKET_OUTGOING &&
+		    cap->written + (long)(sizeof(rec) + rec.incl_len) <=
+		        CAPTURE_MAX) {
+			if (writen(cap->fd, &rec, sizeof(rec)) < 0 ||
+			    writen(cap->fd,
+			        (unsigned char *)frame + frame->tp_mac,
+			        rec.incl_len) < 0)
+				rc = -1;
+			else
+				cap->written +=
+				    (long)(sizeof(rec) + rec.incl_len);
 		}
-		if (from.sll_pkttype == PACKET_OUTGOING)
-			continue;
-		rec.orig_len = (uint32_t)n;
-		rec.incl_len =
-		    (uint32_t)(n < CAPTURE_SNAPLEN ? n : CAPTURE_SNAPLEN);
-		if (cap->written + (long)(sizeof(rec) + rec.incl_len) >
-		    CAPTURE_MAX)
-			continue;
-		clock_gettime(CLOCK_REALTIME, &now);
-		rec.ts_sec = (uint32_t)now.tv_sec;
-		rec.ts_usec = (uint32_t)(now.tv_nsec / 1000);
-		if (writen(cap->fd, &rec, sizeof(rec)) < 0 ||
-		    writen(cap->fd, packet, rec.incl_len) < 0)
+		/* The frame goes back to the kernel whatever became of it. */
+		__atomic_store_n(&frame->tp_status, TP_STATUS_KERNEL,
+		    __ATOMIC_RELEASE);
+		cap->next = (cap->next + 1) % RING_FRAMES;
+		if (rc < 0)
 			return -1;
-		cap->written += (long)(sizeof(rec) + rec.incl_len);
 	}
+}
+
+/*
+ * capture_close - say how many packets the kernel could not fit in the ring.
+ *
+ * A test whose machine was too busy for the ring to be emptied in time loses
+ * packets; PATH.dropped then holds their number, so that nobody compares an
+ * incomplete capture with what the test saw. Returns 0, or -1 with errno set.
+ */
+static int
+capture_close(struct capture *cap)
+{
+	struct tpacket_stats stats;
+	socklen_t len = sizeof(stats);
+	char name[PATH_MAX];
+	int rc = 0;
+
+	if (getsockopt(cap->sock, SOL_PACKET, PACKET_STATISTICS, &stats,
+	        &len) == 0 &&
+	    stats.tp_drops > 0 &&
+	    (size_t)snprintf(name, sizeof(name), "%s.dropped", cap->path) <
+	        sizeof(name)) {
+		FILE *f = fopen(name, "w");
+
+		if (f == NULL)
+			return -1;
+		fprintf(f, "%u\n", stats.tp_drops);
+		if (fclose(f) != 0)
+			rc = -1;
+	}
+	return rc;
 }
 
 /*
@@ -337,6 +413,10 @@ wait_for_signal(const sigset_t *set, long seconds, struct capture *cap,
 		*what = "capture";
 		goto out;
 	}
+	if (cap->sock >= 0 && capture_close(cap) < 0) {
+		*what = "capture statistics";
+		goto out;
+	}
 	rc = 0;
 out:
 	close(sfd);
@@ -346,7 +426,7 @@ out:
 int
 main(int argc, char **argv)
 {
-	struct capture cap = { .sock = -1, .fd = -1 };
+	struct capture cap = { .sock = -1, .fd = -1, .ring = MAP_FAILED };
 	const char *what;
 	sigset_t stop;
 	long seconds;

@@ -34,4 +34,9 @@ h_keep_capture() {
     cp "$cap" "$dest"
     echo "packets on the test's loopback: $dest"
     echo "  (open it with: tcpdump -nn -r $dest   or: wireshark $dest)"
+    # The machine was too busy for the holder to keep up: say the capture is incomplete.
+    if [[ -s "$cap.dropped" ]]; then
+        cp "$cap.dropped" "$dest.dropped"
+        echo "  ($(<"$cap.dropped") packets are missing from it: the machine was too busy to record them all)"
+    fi
 }
