@@ -123,3 +123,23 @@ lab_total() {
     run -2 "${COURSE_ROOT}/grader/gradescope-bundle" "${BATS_TEST_TMPDIR}/bundle.tar"
     assert_output --partial "does not end in .zip"
 }
+
+@test "a grade that fails still leaves a results.json of 0 with the grader's last words" {
+    autograder_root
+    cp "${COURSE_ROOT}/solutions/$LAB/byteorder.c" "$AUTOGRADER_ROOT/submission/"
+    printf '#!/usr/bin/env bash\necho "grade: could not configure the course (cmake)" >&2\nexit 2\n' \
+        >"$AUTOGRADER_ROOT/source/course/grader/grade"
+    run -0 "$AUTOGRADER_ROOT/run_autograder"
+    run -0 jq -r '"\(.score) \(.output)"' "$RESULTS"
+    assert_line "0 The autograder could not grade your submission (grade exited with status 2). Its last lines:"
+    assert_line "grade: could not configure the course (cmake)"
+}
+
+@test "a grade that runs past the time limit is stopped and still leaves a results.json of 0" {
+    autograder_root
+    cp "${COURSE_ROOT}/solutions/$LAB/byteorder.c" "$AUTOGRADER_ROOT/submission/"
+    printf '#!/usr/bin/env bash\nexec tail -f /dev/null\n' >"$AUTOGRADER_ROOT/source/course/grader/grade"
+    AUTOGRADER_TIMEOUT=2 run -0 "$AUTOGRADER_ROOT/run_autograder"
+    run -0 jq -r '"\(.score) \(.output)"' "$RESULTS"
+    assert_output --regexp '^0 Grading took longer than 2 s and was stopped'
+}
