@@ -2,7 +2,7 @@
 # The Gradescope autograder (grader/gradescope-bundle): the zip holds Gradescope's two scripts and
 # the course without its answers, and run_autograder, run in a directory laid out like
 # /autograder, grades lab 01 and always leaves a results.json.
-export BATS_TEST_TIMEOUT=150
+export BATS_TEST_TIMEOUT=240
 
 setup_file() {
     export COURSE_ROOT="${COURSE_ROOT:-$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)}"
@@ -67,6 +67,7 @@ lab_total() {
         '.score == $total and .max_score == $total and all(.tests[]; .score == .max_score and .visibility == "visible")' "$RESULTS"
     run -0 jq -r .output "$RESULTS"
     assert_line "$LAB: $total/$total"
+    assert_line "Full marks: every test passed."
 }
 
 @test "the skeleton uploaded as its lab's directory gets a low score, marked not started" {
@@ -77,6 +78,7 @@ lab_total() {
     run -0 jq -e --argjson total "$(lab_total)" '.score < 10 and .max_score == $total and (.tests | length) > 0' "$RESULTS"
     run -0 jq -r .output "$RESULTS"
     assert_output --partial "not started"
+    assert_output --partial "make grade LAB=01 runs the same tests"
 }
 
 @test "an empty submission gets a valid results.json of score 0 that says which file to upload" {
