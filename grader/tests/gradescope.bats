@@ -50,6 +50,14 @@ lab_total() {
     assert_output "$LAB"
 }
 
+@test "a lab's hidden tests go in the zip beside the course, never inside it" {
+    local zip="${BATS_TEST_TMPDIR}/lab02.zip"
+    run -0 "${COURSE_ROOT}/grader/gradescope-bundle" --lab 02 "$zip"
+    run -0 unzip -Z1 "$zip"
+    assert_line hidden/02-tcp-echo/hidden/server-hidden.bats
+    refute_output --regexp '^course/.*hidden'
+}
+
 @test "setup.sh is valid bash and installs the packages through the course's install-deps" {
     run -0 bash -n "$UNPACKED/setup.sh"
     # shellcheck disable=SC2016 # the line as setup.sh has it
