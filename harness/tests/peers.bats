@@ -202,10 +202,12 @@ close 1"
     local sock=$BATS_TEST_TMPDIR/s.sock
     # A recorder killed by SIGTERM leaves its socket file behind.
     setsid "$HARNESS_BIN/recorder" -o "$LOG" "unix:$sock" 3>&- &
-    PIDS+=("$!")
-    wait_for_line "$LOG" "^listen unix:$sock\$" "$!"
-    kill -TERM -- "-$!"
-    wait_for_exit "$!"
+    # Kept at once: a poll's nap opens a process substitution, which sets $! too.
+    local stale=$!
+    PIDS+=("$stale")
+    wait_for_line "$LOG" "^listen unix:$sock\$" "$stale"
+    kill -TERM -- "-$stale"
+    wait_for_exit "$stale"
     assert_socket_exists "$sock"
 
     : >"$LOG"
