@@ -70,11 +70,13 @@ install_signal_handlers(void)
 	return 0;
 }
 
+void addr_text(const struct sockaddr_in *sin, char *out, size_t outlen);
+
 /*
  * addr_text - "A.B.C.D:PORT" for the IPv4 address SIN, into OUT (at least
  * PEER_TEXT_MAX bytes), for messages.
  */
-static void
+void
 addr_text(const struct sockaddr_in *sin, char *out, size_t outlen)
 {
 	char ip[INET_ADDRSTRLEN];

@@ -97,16 +97,18 @@ expect_echo() {
     local log_a a_sizes b_sizes
     log_a=$(log_of first)
     mkdir -p "$BATS_TEST_TMPDIR/first.d"
-    # The first client stays for a second reply that must not come; the second one sends after
-    # the first client's reply has arrived.
-    spawn_peer first udppeer -o "$log_a" -O "$BATS_TEST_TMPDIR/first.d" -n 2 -w "$(quiet_ms)" \
+    # The first client stays for a second reply that must not come, until the second client has
+    # had its reply (or waited in vain for it): then it is stopped.
+    spawn_peer first udppeer -o "$log_a" -O "$BATS_TEST_TMPDIR/first.d" -n 2 -w 30000 \
         send "127.0.0.1:$PORT" text:from-first
-    if ! wait_for_file_content "$log_a" '^(reply|quiet) '; then
-        fail "test set-up: the first udppeer logged neither a reply nor the end of its wait: $(tr '\n' ' ' <"$log_a")"
+    if ! wait_for_file_content "$log_a" '^(reply|error) '; then
+        expect_server_alive server "a client's datagram" "serve datagram after datagram until SIGTERM" || return 1
+        diagnose "client 1 ($(bound_of first)) sent 'from-first' to 127.0.0.1:$PORT and got no reply within 5 s" \
+            "reply to each datagram with sendto() to the address recvfrom() gave"
         return 1
     fi
     udp_send second -- text:from-second
-    wait_for_exit first 10
+    stop first || true # it may have had its two replies and ended already
     a_sizes=$(sizes_of first reply)
     b_sizes=$(sizes_of second reply)
     if [[ "$a_sizes" == 10 && "$b_sizes" == 11 ]] && reply_is second 1 <(printf 'from-second'); then
@@ -139,7 +141,7 @@ expect_echo() {
     if [[ -z "$sizes" ]]; then
         expect_server_alive server "a 65507-byte datagram" "serve datagram after datagram until SIGTERM" || return 1
         diagnose "udppeer sent one datagram of 65507 bytes; your server sent no reply; $(h_tail_err server)" \
-            "a 65507-byte datagram fits the default buffer (65507 bytes): echo it whole, with one sendto() of all its bytes"
+            "the receive buffer must hold the largest datagram, 65507 bytes (the size the server is given when there is no -b): then a 65507-byte datagram fits, and is echoed whole with one sendto()"
         return 1
     fi
     diagnose "udppeer sent one datagram of 65507 random bytes; your server sent back $(in_words "$sizes")$([[ "$sizes" == 65507 ]] && echo ", with other bytes")" \
