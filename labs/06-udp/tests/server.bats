@@ -76,7 +76,8 @@ expect_echo() {
     wait_for_exit burst 10
     sizes=$(sizes_of burst reply)
     [[ "$sizes" == "5 7 9" ]] && return 0
-    local observed="3 datagrams of 5, 7 and 9 bytes ('aaaaa', 'bbbbbbb', 'ccccccccc') were waiting for your server; it replied with $(in_words "$sizes")"
+    local observed
+    observed="3 datagrams of 5, 7 and 9 bytes ('aaaaa', 'bbbbbbb', 'ccccccccc') were waiting for your server; it replied with $(in_words "$sizes")"
     case $sizes in
     21 | "5 16" | "12 9")
         diagnose "$observed: it merged them" \

@@ -75,10 +75,10 @@ reply_is() {
 # start_server [NAME [PORT [OPTION...]]] - start the student's server on PORT ($PORT) as NAME
 # (server), with OPTIONs before the port, and wait until its UDP socket is bound.
 start_server() {
-    local name=${1:-server} port=${2:-$PORT}
+    local name=${1:-server} at=${2:-$PORT}
     if [[ $# -ge 2 ]]; then shift 2; else set --; fi
-    spawn_student "$name" udpserver "$@" "$port"
-    wait_for_udp_port "$port" "$name"
+    spawn_student "$name" udpserver "$@" "$at"
+    wait_for_udp_port "$at" "$name"
 }
 
 # expect_server_alive NAME WHAT LIKELY - diagnose (with LIKELY) if server NAME has exited, or
