@@ -143,7 +143,7 @@ received() {
         return 1
     fi
     if [[ "${stderr,,}" != *"connection refused"* || $took -ge $timeout ]]; then
-        diagnose "nothing is bound to UDP port $PORT, and the kernel answered the first datagram with an ICMP 'port unreachable'; your client (-t $timeout -r 2) exited after $took ms with status $status and said: '$(brief "$stderr")'" \
+        diagnose "nothing is bound to UDP port $PORT (a datagram sent there is answered with an ICMP 'port unreachable'); your client (-t $timeout -r 2) exited after $took ms with status $status and said: '$(brief "$stderr")'" \
             "connect() the UDP socket to the server and use send()/recv(): only a connected socket hears the ICMP error, as recv() failing with ECONNREFUSED. Report it as 'connection refused' at once; it is not a timeout, and sending again will not help"
     fi
 }
