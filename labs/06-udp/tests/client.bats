@@ -130,11 +130,11 @@ received() {
 
 # points: 2
 @test "the client reports a closed port as connection refused at once, not after its timeout" {
-    local timeout=$((1000 * $(h_slow_factor)))
-    client 'anyone there?' -t "$timeout" -r 2 127.0.0.1 "$PORT"
+    local timeout=$((1500 * $(h_slow_factor)))
+    client 'anyone there?' -t "$timeout" -r 1 127.0.0.1 "$PORT"
     if [[ $status -eq 124 ]]; then
-        diagnose "nothing is bound to UDP port $PORT; your client (-t $timeout -r 2) was still running ${STUDENT_TIMEOUT}s later" \
-            "connect() the UDP socket to the server: then the ICMP 'port unreachable' the kernel gets back comes to you as ECONNREFUSED from recv(), at once; report it and exit 1"
+        diagnose "nothing is bound to UDP port $PORT; your client (-t $timeout -r 1) was still running ${STUDENT_TIMEOUT}s later" \
+            "connect() the UDP socket to the server and use send()/recv(): then the ICMP 'port unreachable' the kernel gets back comes to you as ECONNREFUSED from recv(), at once; report it and exit 1"
         return 1
     fi
     if [[ $status -eq 0 ]]; then
@@ -143,7 +143,7 @@ received() {
         return 1
     fi
     if [[ "${stderr,,}" != *"connection refused"* || $took -ge $timeout ]]; then
-        diagnose "nothing is bound to UDP port $PORT (a datagram sent there is answered with an ICMP 'port unreachable'); your client (-t $timeout -r 2) exited after $took ms with status $status and said: '$(brief "$stderr")'" \
+        diagnose "nothing is bound to UDP port $PORT (a datagram sent there is answered with an ICMP 'port unreachable'); your client (-t $timeout -r 1) exited after $took ms with status $status and said: '$(brief "$stderr")'" \
             "connect() the UDP socket to the server and use send()/recv(): only a connected socket hears the ICMP error, as recv() failing with ECONNREFUSED. Report it as 'connection refused' at once; it is not a timeout, and sending again will not help"
     fi
 }
@@ -168,7 +168,7 @@ received() {
 @test "the client reports a line too long for one datagram instead of waiting for a reply" {
     needs "the client sends each line as one datagram and prints each reply"
     start_echo
-    local timeout=$((1000 * $(h_slow_factor))) line
+    local timeout=$((1500 * $(h_slow_factor))) line
     line=$(head -c 70000 /dev/zero | tr '\0' x)
     client "$line" -t "$timeout" -r 1 127.0.0.1 "$PORT"
     local n
