@@ -79,6 +79,16 @@ received() {
         "print each reply exactly as it came (the count recv() returned), and exit 0 once every line's reply is in"
 }
 
+# points: 1
+@test "the client works with socat as its echo server" {
+    needs "the client sends each line as one datagram and prints each reply"
+    spawn echo socat "UDP-RECVFROM:${PORT},bind=127.0.0.1,fork" EXEC:cat
+    wait_for_udp_port "$PORT" echo
+    client $'one\ntwo\nthree' -t 2000 127.0.0.1 "$PORT"
+    [[ $status -eq 0 && "$output" == $'one\ntwo\nthree' ]] || diagnose "socat, a real echo server (UDP-RECVFROM, fork, EXEC:cat), answered each datagram; your client printed '$(brief "$output")' and exited with status $status (stderr: '$(brief "$stderr")')" \
+        "the other client tests pass against the test's udppeer: see which one fails first; here each line goes as one datagram, each reply is printed as it came"
+}
+
 # points: 2
 @test "the client sends a line again when its reply is lost, and prints the reply" {
     needs "the client sends each line as one datagram and prints each reply"
