@@ -3,7 +3,7 @@
 # shellcheck disable=SC2030,SC2031  # PIDS: each test shares one subshell with its setup and teardown
 # shellcheck disable=SC2153  # PORT and RECORDER are set by start_recorder (helpers.bash)
 #
-# The harness's own tests of the C peers: recorder, scripted, nsholder and
+# The harness's own tests of the C peers: recorder, scripted, udppeer, nsholder and
 # freeport (docs/harness.md, "C peers").
 #
 # Run with the built peers in HARNESS_BIN:
@@ -24,7 +24,7 @@ setup_file() {
         return 1
     fi
     local tool
-    for tool in recorder scripted nsholder freeport; do
+    for tool in recorder scripted udppeer nsholder freeport; do
         if [[ ! -x $HARNESS_BIN/$tool ]]; then
             echo "HARNESS_BIN=$HARNESS_BIN has no executable '$tool'" >&2
             return 1
@@ -310,4 +310,55 @@ close"
         "$HARNESS_BIN/nsholder" "$BATS_TEST_TMPDIR/ready" 5
     assert_output "nsholder: SIOCSIFFLAGS lo: Operation not permitted"
     assert_not_exists "$BATS_TEST_TMPDIR/ready"
+}
+
+# start_udppeer OPTION... - start the udppeer as a server on a free port (PORT), logging to $LOG,
+# and wait until it says it is bound.
+start_udppeer() {
+    PORT=$("$HARNESS_BIN/freeport")
+    setsid "$HARNESS_BIN/udppeer" -o "$LOG" "$@" serve "$PORT" 3>&- &
+    UDPPEER=$!
+    PIDS+=("$UDPPEER")
+    wait_for_line "$LOG" "^bound 127\.0\.0\.1:$PORT\$" "$UDPPEER"
+}
+
+@test "udppeer serve echoes each datagram to its sender and logs its whole length" {
+    start_udppeer -x
+    run -0 "$HARNESS_BIN/udppeer" -w 2000 send "127.0.0.1:$PORT" text:hello text: hex:00ff
+    assert_line --regexp '^bound 127\.0\.0\.1:[0-9]+$'
+    assert_line "send 1 5 127.0.0.1:$PORT"
+    assert_line "reply 1 5 127.0.0.1:$PORT"
+    assert_line "reply 2 0 127.0.0.1:$PORT"
+    assert_line "reply 3 2 127.0.0.1:$PORT"
+    refute_line --partial quiet
+    wait_for_line "$LOG" '^echo 3 2 '
+    run -0 grep -c '^recv [123] ' "$LOG"
+    assert_output 3
+    assert_file_contains "$LOG" '^recv 1 5 127\.0\.0\.1:[0-9]* 68656c6c6f$'
+}
+
+@test "udppeer serve drops the first datagrams with -d and answers from another port with -F" {
+    start_udppeer -d 1 -F
+    run -0 "$HARNESS_BIN/udppeer" -w 300 send "127.0.0.1:$PORT" text:one text:two
+    assert_line --regexp '^reply 1 3 127\.0\.0\.1:[0-9]+$'
+    refute_line "reply 1 3 127.0.0.1:$PORT"
+    assert_line "quiet 300"
+    assert_file_contains "$LOG" '^drop 1$'
+    wait_for_line "$LOG" '^echo 2 3 127\.0\.0\.1:[0-9]+ from 127\.0\.0\.1:[0-9]+$'
+}
+
+@test "udppeer send saves each reply whole, a 65507-byte one too" {
+    start_udppeer
+    head -c 65507 /dev/urandom >"$BATS_TEST_TMPDIR/big"
+    mkdir "$BATS_TEST_TMPDIR/replies"
+    run -0 "$HARNESS_BIN/udppeer" -O "$BATS_TEST_TMPDIR/replies" -w 2000 \
+        send "127.0.0.1:$PORT" "file:$BATS_TEST_TMPDIR/big"
+    assert_line "reply 1 65507 127.0.0.1:$PORT"
+    cmp "$BATS_TEST_TMPDIR/big" "$BATS_TEST_TMPDIR/replies/1.bin"
+}
+
+@test "udppeer refuses a bad datagram before sending anything" {
+    run -2 "$HARNESS_BIN/udppeer" send 127.0.0.1:9 text:ok bogus
+    assert_output --partial "bad datagram 'bogus'"
+    refute_output --partial "send 1"
 }

@@ -1,6 +1,6 @@
 /*
- * sockio.h - the course's provided I/O and socket helpers, used by labs 04
- * and 05 and by the test peers in harness/peers.
+ * sockio.h - the course's provided I/O and socket helpers, used by labs 04,
+ * 05 and 06 and by the test peers in harness/peers.
  *
  * Provided: do not change this file or sockio.c. Read sockio.c to see what
  * your code can rely on: every function there starts with a comment saying

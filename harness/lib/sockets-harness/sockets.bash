@@ -59,6 +59,22 @@ h_listening_on() {
     return 1
 }
 
+# h_udp_bound() - true if some UDP socket in the test's namespace is bound to a port
+# $1: the port
+# From net/udp and net/udp6 (local address "ADDR:PORT" in hex), read without starting a process,
+# as h_listening_on.
+h_udp_bound() {
+    local hex laddr file
+    printf -v hex '%04X' "$1"
+    for file in "$H_NET_DIR/udp" "$H_NET_DIR/udp6"; do
+        [[ -r "$file" ]] || continue
+        while read -r _ laddr _; do
+            [[ "${laddr##*:}" == "$hex" ]] && return 0
+        done <"$file"
+    done
+    return 1
+}
+
 # h_unix_listening() - true if a Unix domain socket in the test's namespace listens at a path
 # $1: the path
 # From net/unix (Flags 00010000 is __SO_ACCEPTCON, a listener; the path is the last field), read

@@ -108,6 +108,26 @@ wait_for_port() {
     return 1
 }
 
+# wait_for_udp_port() - wait until a UDP socket bound to a port exists, started by NAME
+# $1: the port
+# $2: NAME
+# $3: the most seconds to wait (default 5)
+# Fails early, with NAME's stderr, if NAME exits first; on time-out, recognises a port with its
+# bytes swapped.
+wait_for_udp_port() {
+    local port=$1 name=$2 limit=${3:-5} waited=0
+    h_wait_for_listener "$name" "$limit" "UDP port $port" h_udp_bound "$port" || waited=$?
+    case $waited in 0) return 0 ;; 2) return 1 ;; esac
+    if h_udp_bound "$(swap16 "$port")"; then
+        diagnose "a UDP socket is bound to port $(swap16 "$port"), expected $port: that is $port with its two bytes swapped" \
+            "sin_port must hold the port in network byte order: sin_port = htons(port)"
+    else
+        diagnose "after $((limit * $(h_slow_factor)))s $(h_who "$name") is running but no UDP socket is bound to port $port" \
+            "is bind() called with the port from the command line, and does the program reach it?"
+    fi
+    return 1
+}
+
 # wait_for_unix_socket() - wait until a listening Unix domain socket is bound at a path
 # $1: the path
 # $2: NAME, the process that binds it
