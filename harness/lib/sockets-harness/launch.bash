@@ -170,7 +170,21 @@ student() {
     h_student_cmd "$prog" "${prog}-run${H_RUNS}" "$@" || return 127
     if [[ -t 0 ]]; then exec </dev/null; fi
     # `run` counts H_RUNS in a subshell, so the subshell's pid keeps the report apart.
-    h_run "$((STUDENT_TIMEOUT * $(h_slow_factor)))" "$(h_left_file "${prog}@${BASHPID}")" "${H_CMD[@]}"
+    local limit=$((STUDENT_TIMEOUT * $(h_slow_factor))) left
+    left=$(h_left_file "${prog}@${BASHPID}")
+    if [[ -z "${HARNESS_OUTPUT_CAP:-}" ]]; then
+        h_run "$limit" "$left" "${H_CMD[@]}"
+        return
+    fi
+    # Output kept to HARNESS_OUTPUT_CAP bytes (stdout, or stdout and stderr when `run` merges
+    # them into one pipe, in their order); past it the program gets SIGPIPE (status 141), so
+    # gigabytes of output cost one failed test, not the memory and time of `run`'s capture.
+    if [[ /proc/self/fd/1 -ef /proc/self/fd/2 ]]; then
+        h_run "$limit" "$left" "${H_CMD[@]}" 2>&1 | head -c "$HARNESS_OUTPUT_CAP"
+    else
+        h_run "$limit" "$left" "${H_CMD[@]}" | head -c "$HARNESS_OUTPUT_CAP"
+    fi
+    return "${PIPESTATUS[0]}"
 }
 
 # peer() - run a C peer from HARNESS_BIN in the foreground, in the test's namespace
