@@ -73,13 +73,16 @@ h_slow_factor() {
 # $2: the file that lists what it left running when it ended ("" for no report)
 # $3...: the command and its arguments
 # Contained: in a PID namespace of its own (in no-namespace mode, under a subreaper), so that
-# whatever it forks is killed when it ends; stopped at the limit (exit status 124).
+# whatever it forks is killed when it ends; stopped at the limit (exit status 124). With
+# H_WRITE_ONLY set (student programs, when HARNESS_CONFINE_WRITES is), it may write files only
+# under that directory (contain --write-only).
 h_contained() {
     local limit=$1 report=$2
     shift 2
     H_CMD=("${H_NSENTER[@]}" "${HARNESS_BIN}/contain" --limit "$limit")
     [[ -n "$report" ]] && H_CMD+=(--report "$report")
     [[ "$H_MODE" == netns ]] || H_CMD+=(--no-pidns)
+    [[ -n "${H_WRITE_ONLY:-}" ]] && H_CMD+=(--write-only "$H_WRITE_ONLY")
     H_CMD+=(-- "$@")
 }
 
@@ -115,6 +118,15 @@ h_run() {
     setsid -w "${HARNESS_ROOT}/bin/launch" - "${H_CMD[@]}" 3>&-
 }
 
+# h_write_only() - print where a student program may write files: with HARNESS_CONFINE_WRITES
+# set (grade-class's sandbox, where it runs as the same user as the harness), only its test's
+# own BATS_TEST_TMPDIR, so that it cannot rewrite the run's files (Bats' copies of the tests,
+# the TAP stream, the built peers) to claim passes; otherwise nothing (anywhere).
+h_write_only() {
+    [[ -n "${HARNESS_CONFINE_WRITES:-}" ]] && echo "$BATS_TEST_TMPDIR"
+    return 0
+}
+
 # spawn() - start any command in the background as NAME
 # $1: NAME; its stdout goes to $(out_of NAME), its stderr to $(err_of NAME)
 # $2...: the command and its arguments
@@ -132,6 +144,8 @@ spawn_student() {
     local name=$1 prog=$2
     shift 2
     h_student_cmd "$prog" "$name" "$@" || { fail "$(h_student_cmd "$prog" "$name" 2>&1)"; return 1; }
+    local H_WRITE_ONLY
+    H_WRITE_ONLY=$(h_write_only)
     h_start "$name" "$((SPAWN_TIMEOUT * $(h_slow_factor)))" "$(h_left_file "$name")" "${H_CMD[@]}"
     # shellcheck disable=SC2004  # H_STUDENT is an associative array (harness_setup): $name is a key
     H_STUDENT[$name]=1
@@ -170,8 +184,9 @@ student() {
     h_student_cmd "$prog" "${prog}-run${H_RUNS}" "$@" || return 127
     if [[ -t 0 ]]; then exec </dev/null; fi
     # `run` counts H_RUNS in a subshell, so the subshell's pid keeps the report apart.
-    local limit=$((STUDENT_TIMEOUT * $(h_slow_factor))) left
+    local limit=$((STUDENT_TIMEOUT * $(h_slow_factor))) left H_WRITE_ONLY
     left=$(h_left_file "${prog}@${BASHPID}")
+    H_WRITE_ONLY=$(h_write_only)
     if [[ -z "${HARNESS_OUTPUT_CAP:-}" ]]; then
         h_run "$limit" "$left" "${H_CMD[@]}"
         return
