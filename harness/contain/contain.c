@@ -1,7 +1,8 @@
 /*
  * contain.c - run one program so that nothing it starts can outlive it.
  *
- *     contain [--limit SECONDS] [--report FILE] [--no-pidns] -- PROGRAM [ARG...]
+ *     contain [--limit SECONDS] [--report FILE] [--no-pidns] [--write-only DIR]
+ *             -- PROGRAM [ARG...]
  *
  * A test starts a student's program and later judges it; whatever that
  * program forks (a "split" client's reader child, a double-forked daemon, a
@@ -31,6 +32,14 @@
  * The program's regular files are capped at FSIZE_CAP bytes (RLIMIT_FSIZE),
  * so a program that prints for ever cannot fill the disk.
  *
+ * --write-only DIR: PROGRAM and all it starts may write, create or remove
+ * files under DIR only (and write to the files of /dev), with TMPDIR=DIR; everywhere else the file system stays
+ * readable but not writable, whatever its permissions say (Landlock, Linux
+ * 5.13 and later; where the kernel has none, nothing changes). The class
+ * grader's sandbox asks for it: there a student's program runs as the same
+ * user as the harness, and could otherwise rewrite the run's own files (Bats'
+ * copies of the tests, the TAP stream, the built peers) to claim passes.
+ *
  * Exit status: PROGRAM's, 128+N if signal N killed it, 124 if it was still
  * running at the time limit, 125 if contain itself failed, 126/127 if
  * PROGRAM could not be run (as env(1) and timeout(1) report them).
@@ -40,6 +49,7 @@
 #endif
 
 #include <dirent.h>
+#include <linux/landlock.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +63,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +78,9 @@
 #define SETTLE_MS 300   /* for children that are already on their way out */
 #define MAX_LEFT 64     /* processes listed in the report */
 #define KILL_ROUNDS 200 /* of 10 ms, for the subreaper's kill loop */
+
+/* --write-only: the one directory PROGRAM may write in (NULL: anywhere). */
+static const char *write_only;
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
 	SIGUSR2 };
@@ -282,6 +296,66 @@ exit_code(int st)
 }
 
 /*
+ * confine_writes - let this process and all it starts write, create and
+ * remove files under DIR only, and open the files of /dev for writing
+ * (Landlock; reading is not restricted); TMPDIR becomes DIR (valgrind, for
+ * one, makes its files there). Best effort: without Landlock in the kernel,
+ * nothing changes but TMPDIR.
+ */
+static void
+confine_writes(const char *dir)
+{
+	struct landlock_ruleset_attr attr;
+	struct landlock_path_beneath_attr rule;
+	const char *open_to[] = { dir, "/dev" };
+	__u64 dev_access = LANDLOCK_ACCESS_FS_WRITE_FILE;
+	long abi;
+	int ruleset;
+	size_t i;
+
+	setenv("TMPDIR", dir, 1);
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return;
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = LANDLOCK_ACCESS_FS_WRITE_FILE |
+	    LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+	    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_SYM;
+#ifdef LANDLOCK_ACCESS_FS_REFER
+	if (abi >= 2)
+		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
+#endif
+#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
+	if (abi >= 3) {
+		attr.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+		dev_access |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	}
+#endif
+	ruleset =
+	    (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (ruleset < 0)
+		return;
+	for (i = 0; i < sizeof(open_to) / sizeof(open_to[0]); i++) {
+		memset(&rule, 0, sizeof(rule));
+		rule.allowed_access =
+		    i == 0 ? attr.handled_access_fs : dev_access;
+		rule.parent_fd = open(open_to[i], O_PATH | O_CLOEXEC);
+		if (rule.parent_fd < 0)
+			continue;
+		syscall(SYS_landlock_add_rule, ruleset,
+		    LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+		close(rule.parent_fd);
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+		syscall(SYS_landlock_restrict_self, ruleset, 0);
+	close(ruleset);
+}
+
+/*
  * start_program - fork and exec ARGV with the signal mask restored and
  * regular files capped. Returns the child's pid, or -1 with errno set.
  */
@@ -297,6 +371,8 @@ start_program(char **argv, const sigset_t *old)
 	sigprocmask(SIG_SETMASK, old, NULL);
 	signal(SIGCHLD, SIG_DFL);
 	setrlimit(RLIMIT_FSIZE, &cap);
+	if (write_only != NULL)
+		confine_writes(write_only);
 	execvp(argv[0], argv);
 	fprintf(stderr, "contain: %s: %s\n", argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
@@ -479,7 +555,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: contain [--limit SECONDS] [--report FILE] [--no-pidns] "
-	    "-- PROGRAM [ARG...]\n");
+	    "[--write-only DIR] -- PROGRAM [ARG...]\n");
 	exit(2);
 }
 
@@ -508,6 +584,9 @@ main(int argc, char **argv)
 			report = argv[++i];
 		} else if (strcmp(argv[i], "--no-pidns") == 0) {
 			pidns = 0;
+		} else if (strcmp(argv[i], "--write-only") == 0 &&
+		    i + 1 < argc) {
+			write_only = argv[++i];
 		} else {
 			usage();
 		}

@@ -74,6 +74,21 @@ check_escapes() {
     assert_line "got TERM"
 }
 
+@test "with --write-only DIR, a program and what it starts write under DIR only, with TMPDIR=DIR" {
+    perl -e 'exit(syscall(444, 0, 0, 1) > 0 ? 0 : 1)' || skip "this kernel has no Landlock (contain --write-only then confines nothing)"
+    local own="${BATS_TEST_TMPDIR}/own"
+    mkdir -p "$own"
+    # shellcheck disable=SC2016 # $TMPDIR is the contained shell's
+    run -0 "${HARNESS_BIN}/contain" --write-only "$own" -- \
+        sh -c 'echo x >"$TMPDIR/made" && sh -c "echo y >>\"\$TMPDIR/made\"" && echo z >/dev/null && echo "$TMPDIR"'
+    assert_output "$own"
+    run -0 cat "$own/made"
+    assert_output $'x\ny'
+    run -2 "${HARNESS_BIN}/contain" --no-pidns --write-only "$own" -- sh -c "echo x >'${BATS_TEST_TMPDIR}/outside'"
+    assert_output --partial "Permission denied"
+    assert_file_not_exists "${BATS_TEST_TMPDIR}/outside"
+}
+
 @test "contain rejects a bad time limit and a missing program" {
     run -2 "${HARNESS_BIN}/contain" --limit soon -- true
     assert_output --partial "--limit: 'soon' is not a number of seconds"

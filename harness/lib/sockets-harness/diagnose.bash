@@ -6,9 +6,20 @@
 # $1: what was observed
 # $2: the likely mistake
 diagnose() {
-    batslib_print_kv_single_or_multi 15 "observed" "$1" "likely mistake" "$2" \
+    local observed=$1 half=$((H_OBSERVED_MAX / 2))
+    # What a program printed can be megabytes; bats-support formats a message line by line in
+    # bash, so a long one is cut here, to its start and its end (run-tests keeps 8 KiB anyway).
+    if ((${#observed} > H_OBSERVED_MAX)); then
+        observed="${observed:0:half}
+[... $((${#observed} - 2 * half)) characters cut ...]
+${observed: -half}"
+    fi
+    batslib_print_kv_single_or_multi 15 "observed" "$observed" "likely mistake" "$2" \
         | batslib_decorate "diagnosis" | fail
 }
+
+# The most of an observation a diagnosis shows, in characters.
+H_OBSERVED_MAX=6144
 
 # stderr_tail() - print the last lines of a program's stderr, indented, for a diagnosis
 # $1: the file holding the stderr

@@ -73,13 +73,16 @@ h_slow_factor() {
 # $2: the file that lists what it left running when it ended ("" for no report)
 # $3...: the command and its arguments
 # Contained: in a PID namespace of its own (in no-namespace mode, under a subreaper), so that
-# whatever it forks is killed when it ends; stopped at the limit (exit status 124).
+# whatever it forks is killed when it ends; stopped at the limit (exit status 124). With
+# H_WRITE_ONLY set (student programs, when HARNESS_CONFINE_WRITES is), it may write files only
+# under that directory (contain --write-only).
 h_contained() {
     local limit=$1 report=$2
     shift 2
     H_CMD=("${H_NSENTER[@]}" "${HARNESS_BIN}/contain" --limit "$limit")
     [[ -n "$report" ]] && H_CMD+=(--report "$report")
     [[ "$H_MODE" == netns ]] || H_CMD+=(--no-pidns)
+    [[ -n "${H_WRITE_ONLY:-}" ]] && H_CMD+=(--write-only "$H_WRITE_ONLY")
     H_CMD+=(-- "$@")
 }
 
@@ -115,6 +118,16 @@ h_run() {
     setsid -w "${HARNESS_ROOT}/bin/launch" - "${H_CMD[@]}" 3>&-
 }
 
+# h_write_only() - set H_WRITE_ONLY to where a student program may write files: with
+# HARNESS_CONFINE_WRITES set (grade-class's sandbox, where it runs as the same user as the
+# harness), only its test's own BATS_TEST_TMPDIR, so that it cannot rewrite the run's files (Bats'
+# copies of the tests, the TAP stream, the built peers) to claim passes; otherwise empty
+# (anywhere). The caller declares H_WRITE_ONLY local; no subshell, as it runs for every program.
+h_write_only() {
+    H_WRITE_ONLY=""
+    [[ -z "${HARNESS_CONFINE_WRITES:-}" ]] || H_WRITE_ONLY=$BATS_TEST_TMPDIR
+}
+
 # spawn() - start any command in the background as NAME
 # $1: NAME; its stdout goes to $(out_of NAME), its stderr to $(err_of NAME)
 # $2...: the command and its arguments
@@ -132,6 +145,8 @@ spawn_student() {
     local name=$1 prog=$2
     shift 2
     h_student_cmd "$prog" "$name" "$@" || { fail "$(h_student_cmd "$prog" "$name" 2>&1)"; return 1; }
+    local H_WRITE_ONLY
+    h_write_only
     h_start "$name" "$((SPAWN_TIMEOUT * $(h_slow_factor)))" "$(h_left_file "$name")" "${H_CMD[@]}"
     # shellcheck disable=SC2004  # H_STUDENT is an associative array (harness_setup): $name is a key
     H_STUDENT[$name]=1
@@ -170,7 +185,22 @@ student() {
     h_student_cmd "$prog" "${prog}-run${H_RUNS}" "$@" || return 127
     if [[ -t 0 ]]; then exec </dev/null; fi
     # `run` counts H_RUNS in a subshell, so the subshell's pid keeps the report apart.
-    h_run "$((STUDENT_TIMEOUT * $(h_slow_factor)))" "$(h_left_file "${prog}@${BASHPID}")" "${H_CMD[@]}"
+    local limit=$((STUDENT_TIMEOUT * $(h_slow_factor))) left H_WRITE_ONLY
+    left=$(h_left_file "${prog}@${BASHPID}")
+    h_write_only
+    if [[ -z "${HARNESS_OUTPUT_CAP:-}" ]]; then
+        h_run "$limit" "$left" "${H_CMD[@]}"
+        return
+    fi
+    # Output kept to HARNESS_OUTPUT_CAP bytes (stdout, or stdout and stderr when `run` merges
+    # them into one pipe, in their order); past it the program gets SIGPIPE (status 141), so
+    # gigabytes of output cost one failed test, not the memory and time of `run`'s capture.
+    if [[ /proc/self/fd/1 -ef /proc/self/fd/2 ]]; then
+        h_run "$limit" "$left" "${H_CMD[@]}" 2>&1 | head -c "$HARNESS_OUTPUT_CAP"
+    else
+        h_run "$limit" "$left" "${H_CMD[@]}" | head -c "$HARNESS_OUTPUT_CAP"
+    fi
+    return "${PIPESTATUS[0]}"
 }
 
 # peer() - run a C peer from HARNESS_BIN in the foreground, in the test's namespace
