@@ -48,31 +48,31 @@ HARNESS_ROOT=${HARNESS_LIB%/lib/sockets-harness}
 : "${SPAWN_TIMEOUT:=120}"
 : "${HARNESS_NETNS:=auto}"
 
-# shellcheck source=harness/lib/sockets-harness/poll.bash
+# shellcheck source=SCRIPTDIR/poll.bash
 source "${HARNESS_LIB}/poll.bash"
-# shellcheck source=harness/lib/sockets-harness/lifecycle.bash
+# shellcheck source=SCRIPTDIR/lifecycle.bash
 source "${HARNESS_LIB}/lifecycle.bash"
-# shellcheck source=harness/lib/sockets-harness/netns.bash
+# shellcheck source=SCRIPTDIR/netns.bash
 source "${HARNESS_LIB}/netns.bash"
-# shellcheck source=harness/lib/sockets-harness/launch.bash
+# shellcheck source=SCRIPTDIR/launch.bash
 source "${HARNESS_LIB}/launch.bash"
-# shellcheck source=harness/lib/sockets-harness/procs.bash
+# shellcheck source=SCRIPTDIR/procs.bash
 source "${HARNESS_LIB}/procs.bash"
-# shellcheck source=harness/lib/sockets-harness/sockets.bash
+# shellcheck source=SCRIPTDIR/sockets.bash
 source "${HARNESS_LIB}/sockets.bash"
-# shellcheck source=harness/lib/sockets-harness/wait.bash
+# shellcheck source=SCRIPTDIR/wait.bash
 source "${HARNESS_LIB}/wait.bash"
-# shellcheck source=harness/lib/sockets-harness/valgrind.bash
+# shellcheck source=SCRIPTDIR/valgrind.bash
 source "${HARNESS_LIB}/valgrind.bash"
-# shellcheck source=harness/lib/sockets-harness/left.bash
+# shellcheck source=SCRIPTDIR/left.bash
 source "${HARNESS_LIB}/left.bash"
-# shellcheck source=harness/lib/sockets-harness/needs.bash
+# shellcheck source=SCRIPTDIR/needs.bash
 source "${HARNESS_LIB}/needs.bash"
-# shellcheck source=harness/lib/sockets-harness/diagnose.bash
+# shellcheck source=SCRIPTDIR/diagnose.bash
 source "${HARNESS_LIB}/diagnose.bash"
-# shellcheck source=harness/lib/sockets-harness/calls.bash
+# shellcheck source=SCRIPTDIR/calls.bash
 source "${HARNESS_LIB}/calls.bash"
-# shellcheck source=harness/lib/sockets-harness/capture.bash
+# shellcheck source=SCRIPTDIR/capture.bash
 source "${HARNESS_LIB}/capture.bash"
 
 # setup() - Bats' per-test set-up, unless the test file defines its own: harness_setup
