@@ -57,6 +57,9 @@ setup() {
     bats_load_library bats-support
     bats_load_library bats-assert
     bats_load_library bats-file
+    # poll_until: the harness's one polling primitive, bounded by time and by count.
+    # shellcheck source=SCRIPTDIR/../../harness/lib/sockets-harness/poll.bash
+    source "${COURSE_ROOT}/harness/lib/sockets-harness/poll.bash"
 }
 
 # score STUDENT - the student's total in the gradebook.
@@ -117,13 +120,14 @@ strays() {
     done
 }
 
+# no_strays - true when strays lists nothing.
+no_strays() {
+    [[ -z "$(strays)" ]]
+}
+
 @test "no process of the sandboxes or of the grader is left running" {
-    local i
-    # A killed PID namespace takes a moment to go: probe every 0.1 s, for at most 5 s.
-    for ((i = 0; i < 50; i++)); do
-        [[ -z "$(strays)" ]] && break
-        sleep 0.1
-    done
+    # A killed PID namespace takes a moment to go: probe for at most 5 s.
+    poll_until 5 no_strays || true
     run -0 strays
     assert_output ""
     run -1 pgrep -a -f "$OUT"

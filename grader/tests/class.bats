@@ -39,18 +39,28 @@ setup() {
     bats_load_library bats-support
     bats_load_library bats-assert
     bats_load_library bats-file
+    # poll_until: the harness's one polling primitive, bounded by time and by count.
+    # shellcheck source=SCRIPTDIR/../../harness/lib/sockets-harness/poll.bash
+    source "${COURSE_ROOT}/harness/lib/sockets-harness/poll.bash"
     GRADE_CLASS="${COURSE_ROOT}/grader/grade-class"
 }
 
-# no_sandbox_left - no process of nobody's (the sandboxes' uid) is left, probed every 0.1 s for
-# at most 5 s (a killed PID namespace takes a moment to go).
+# no_sandbox_left - no process of nobody's (the sandboxes' uid) is left, probed for at most 5 s
+# (a killed PID namespace takes a moment to go).
 no_sandbox_left() {
-    local i
-    for ((i = 0; i < 50; i++)); do
-        pgrep -u 65534 >/dev/null || return 0
-        sleep 0.1
-    done
+    poll_until 5 none_of_nobody && return 0
     fail "processes of uid 65534 still running: $(pgrep -a -u 65534)"
+}
+
+# none_of_nobody - true when no process runs as uid 65534.
+none_of_nobody() {
+    ! pgrep -u 65534 >/dev/null
+}
+
+# filed_and_next_started OUT - true once the first student is filed and the second one's
+# grading has begun.
+filed_and_next_started() {
+    [[ -e "$1/a-broken/done" && -d "$1/b-skeleton" ]]
 }
 
 # in_sandbox_dir - SANDBOX_DIR: a staged course and the reference's submission where nobody (the
@@ -167,7 +177,7 @@ score() {
 }
 
 @test "an interrupted run picks up where it stopped" {
-    local out="${BATS_TEST_TMPDIR}/out" class="${BATS_TEST_TMPDIR}/class" i
+    local out="${BATS_TEST_TMPDIR}/out" class="${BATS_TEST_TMPDIR}/class"
     mkdir -p "$class"
     cp "$CLASS/broken.zip" "$class/a-broken.zip"
     # The second one does not compile: the quickest to grade, and still a whole sandboxed grade.
@@ -176,11 +186,8 @@ score() {
     "$GRADE_CLASS" "$class" --lab 01 --out "$out" >"${BATS_TEST_TMPDIR}/killed.log" 2>&1 &
     local run=$!
     # The first student (a broken archive) is filed at once, then the second one's grading
-    # starts: probe for both, every 0.1 s for at most 60 s.
-    for ((i = 0; i < 600; i++)); do
-        [[ -e "$out/a-broken/done" && -d "$out/b-skeleton" ]] && break
-        sleep 0.1
-    done
+    # starts: probe for both, for at most 60 s.
+    poll_until 60 filed_and_next_started "$out" || true
     assert_file_exists "$out/a-broken/done"
     kill "$run"
     status=0
