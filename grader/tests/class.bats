@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # grade-class: a class graded in sandboxes, resumably, into a gradebook. One lab (01, the
 # fastest) and a small class: the reference, the skeleton, a mutant sent as .tar.gz, a student
-# who tries to cheat, and a broken archive.
+# who tries to cheat, a broken archive, and a git repository (a copy of the course) whose last
+# commit before the deadline is the reference and whose later one the skeleton.
 export BATS_TEST_TIMEOUT=240
 
 setup_file() {
@@ -31,7 +32,27 @@ static void cheat(void)
 		return;
 }
 C
-    "$COURSE_ROOT/grader/grade-class" "$CLASS" --lab 01 --jobs 2 --out "$OUT" >"${BATS_FILE_TMPDIR}/first.log" 2>&1
+    make_repo "$CLASS/gitrepo"
+    export DEADLINE="2026-12-01 00:00 +0000"
+    "$COURSE_ROOT/grader/grade-class" "$CLASS" --lab 01 --jobs 2 --out "$OUT" --deadline "$DEADLINE" \
+        >"${BATS_FILE_TMPDIR}/first.log" 2>&1
+}
+
+# make_repo DIR - a git repository laid out like the course (labs/01-byte-order/byteorder.c):
+# the reference committed on 30 November, the skeleton on 2 December, and the skeleton again,
+# uncommitted, in the working tree. Its configuration runs a command if git ever reads it in a
+# command that touches the working tree (core.fsmonitor): the grader must not.
+make_repo() {
+    local repo=$1 lab=01-byte-order
+    git init -q "$repo"
+    mkdir -p "$repo/labs/$lab"
+    cp "$COURSE_ROOT/solutions/$lab/byteorder.c" "$repo/labs/$lab/"
+    git -C "$repo" add -A
+    GIT_COMMITTER_DATE="2026-11-30T12:00:00Z" git -C "$repo" -c user.name=s -c user.email=s@example.org commit -q -m reference
+    cp "$COURSE_ROOT/labs/$lab/byteorder.c" "$repo/labs/$lab/"
+    GIT_COMMITTER_DATE="2026-12-02T12:00:00Z" git -C "$repo" -c user.name=s -c user.email=s@example.org commit -q -a -m skeleton
+    echo 'int uncommitted;' >>"$repo/labs/$lab/byteorder.c"
+    git -C "$repo" config core.fsmonitor "touch '${BATS_FILE_TMPDIR}/fsmonitor-ran'"
 }
 
 setup() {
@@ -63,11 +84,17 @@ filed_and_next_started() {
     [[ -e "$1/a-broken/done" && -d "$1/b-skeleton" ]]
 }
 
+# scratch_dir - SANDBOX_DIR: an empty directory where nobody (who unpacks archives and runs the
+# sandbox, when the tests run as root) can reach; teardown removes it.
+scratch_dir() {
+    SANDBOX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/class-bats.XXXXXX")
+    chmod 711 "$SANDBOX_DIR"
+}
+
 # in_sandbox_dir - SANDBOX_DIR: a staged course and the reference's submission where nobody (the
 # sandbox's uid) can read them, as grade-class lays them out (the test's own tmpdir is root's only).
 in_sandbox_dir() {
-    SANDBOX_DIR=$(mktemp -d "${TMPDIR:-/tmp}/class-bats.XXXXXX")
-    chmod 711 "$SANDBOX_DIR"
+    scratch_dir
     "$COURSE_ROOT/grader/lib/stage-course" "$COURSE_ROOT" "$SANDBOX_DIR/course"
     "$COURSE_ROOT/grader/lib/unpack-submission" "$CLASS/reference" "$SANDBOX_DIR/submission"
 }
@@ -83,11 +110,11 @@ score() {
 
 @test "the reference gets full marks, the skeleton few, the mutant in its archive less than full" {
     run -0 cat "${BATS_FILE_TMPDIR}/first.log"
-    assert_line --regexp '^\[[1-5]/5\] reference 55/55 \([0-9]+ s\)$'
+    assert_line --regexp '^\[[1-6]/6\] reference 55/55 \([0-9]+ s\)$'
     assert_equal "$(score reference)" 55
     (( $(score skeleton) < 10 ))
     (( $(score mutant) > 0 && $(score mutant) < 55 ))
-    run -0 jq -e 'length == 5 and all(.[]; .max == 55 and .labs["01-byte-order"] == .total)' "$OUT/gradebook.json"
+    run -0 jq -e 'length == 6 and all(.[]; .max == 55 and .labs["01-byte-order"] == .total)' "$OUT/gradebook.json"
 }
 
 @test "each student has a Gradescope results.json, the grade table without colours and the feedback page" {
@@ -103,9 +130,9 @@ score() {
 
 @test "the gradebook has a column per lab and per test, and the CSV agrees with the JSON" {
     run -0 head -n 1 "$OUT/gradebook.csv"
-    assert_output --regexp '^"student","total","max","01-byte-order","01-byte-order: wire addr stores port 8080 in sin_port as the bytes 1f 90",.*,"error"$'
+    assert_output --regexp '^"student","total","max","01-byte-order","01-byte-order: wire addr stores port 8080 in sin_port as the bytes 1f 90",.*,"commit","error"$'
     run -0 grep -c '' "$OUT/gradebook.csv"
-    assert_output 6
+    assert_output 7
     run -0 grep '^"reference",55,55,55,2,' "$OUT/gradebook.csv"
 }
 
@@ -121,7 +148,7 @@ score() {
     assert_line '## 01-byte-order (out of 55)'
     assert_line --regexp '^min [0-9]+, median [0-9.]+, max 55$'
     # shellcheck disable=SC2016 # the backquotes are Markdown's
-    assert_line '| 100% | 1 `#` |'
+    assert_line '| 100% | 2 `##` |'
     assert_output --partial '| make_ipv4_addr put the port into sin_port in host (little-endian) order'
     assert_output --partial '- broken: submission refused: not a readable .zip'
 }
@@ -148,9 +175,42 @@ score() {
 }
 
 @test "a second run grades nobody again" {
-    run -0 "$GRADE_CLASS" "$CLASS" --lab 01 --jobs 2 --out "$OUT"
-    assert_line --regexp '^\[[1-5]/5\] reference 55/55 \(graded before; --regrade grades again\)$'
-    assert_equal "$(grep -c 'graded before' <<<"$output")" 5
+    run -0 "$GRADE_CLASS" "$CLASS" --lab 01 --jobs 2 --out "$OUT" --deadline "$DEADLINE"
+    assert_line --regexp '^\[[1-6]/6\] reference 55/55 \(graded before; --regrade grades again\)$'
+    assert_equal "$(grep -c 'graded before' <<<"$output")" 6
+}
+
+@test "a git repository is graded at its last commit before the deadline, never its working tree" {
+    local first
+    first=$(git -C "$CLASS/gitrepo" rev-parse HEAD~1)
+    assert_equal "$(score gitrepo)" 55
+    run -0 cat "$OUT/gitrepo/commit.txt"
+    assert_output "$first 2026-11-30T12:00:00+00:00"
+    run -0 head -n 1 "$OUT/gitrepo/report.txt"
+    assert_output "Graded commit $first of 2026-11-30T12:00:00+00:00."
+    run -0 jq -r '.[] | select(.student == "gitrepo") | .commit' "$OUT/gradebook.json"
+    assert_output "$first 2026-11-30T12:00:00+00:00"
+    assert_file_not_exists "${BATS_FILE_TMPDIR}/fsmonitor-ran"
+}
+
+@test "a repository's commit is picked by name or date, and a missing one is refused with the reason" {
+    local unpack="$COURSE_ROOT/grader/lib/unpack-submission" d
+    scratch_dir
+    d=$SANDBOX_DIR
+    run -0 "$unpack" "$CLASS/gitrepo" "$d/head"
+    assert_output --regexp '^commit [0-9a-f]{40} 2026-12-02T12:00:00\+00:00$'
+    run -0 cmp "$d/head/01-byte-order/byteorder.c" "$COURSE_ROOT/labs/01-byte-order/byteorder.c"
+    git clone -q --bare "$CLASS/gitrepo" "$d/bare.git"
+    run -0 "$unpack" "$d/bare.git" "$d/byname" rev:HEAD~1
+    run -0 cmp "$d/byname/01-byte-order/byteorder.c" "$COURSE_ROOT/solutions/01-byte-order/byteorder.c"
+    run -1 "$unpack" "$CLASS/gitrepo" "$d/early" "before:2026-01-01"
+    assert_output --regexp "has no commit before 2026-01-01 \(its first: [0-9a-f]+ 2026-11-30"
+    run -1 "$unpack" "$CLASS/gitrepo" "$d/none" rev:no-such-branch
+    assert_output "the repository has no commit 'no-such-branch'"
+    run -1 "$unpack" "$CLASS/gitrepo" "$d/opt" rev:--output=/tmp/x
+    assert_output "'--output=/tmp/x' is not a commit, branch or tag name"
+    run -1 "$unpack" "$CLASS/skeleton" "$d/notgit" rev:main
+    assert_output --partial "is not a git repository, so it has no commit 'main' to pick"
 }
 
 @test "a sandboxed command sees neither the solutions nor any home nor other submissions" {
@@ -206,4 +266,6 @@ score() {
     assert_output --partial "give the directory of the submissions"
     run -2 "$GRADE_CLASS" "$CLASS" --frobnicate
     assert_output --partial "unknown argument '--frobnicate'"
+    run -2 "$GRADE_CLASS" "$CLASS" --deadline "next blursday"
+    assert_output --partial "--deadline 'next blursday' is not a date"
 }
