@@ -11,6 +11,8 @@
 #                                   every mutant is rejected, harness and grader work
 #   make bench                      how long make grade takes per lab (--jobs 1 and 2), against
 #                                   the course's targets; LAB=NN for one lab
+#   make bench-class                how fast grade-class grades a class of 40 (--jobs 1 and 2)
+#                                   and what its sandbox costs; LAB=NN (default 01)
 #   make clean                      remove build/
 
 SHELL := /bin/bash
@@ -19,7 +21,7 @@ SUBMISSION ?= labs
 LAB ?=
 JOBS ?= 1
 
-.PHONY: all build test grade status watch hint deps stress bench clean
+.PHONY: all build test grade status watch hint deps stress bench bench-class clean
 
 all: build
 
@@ -58,6 +60,9 @@ deps:
 
 bench:
 	grader/bench $(if $(LAB),--lab "$(LAB)")
+
+bench-class:
+	grader/bench-class $(if $(LAB),--lab "$(LAB)")
 
 stress: build
 	BUILD=$(BUILD) harness/bin/stress $(or $(RUNS),50)
