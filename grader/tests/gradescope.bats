@@ -78,6 +78,34 @@ lab_total() {
     assert_line "Full marks: every test passed."
 }
 
+@test "the zip is also a container image's build context: Debian, setup.sh, grade-in-image" {
+    run -0 grep -E '^(ARG BASE=docker.io/library/debian:12|FROM \$\{BASE\}|RUN bash /autograder/source/setup.sh \\|ENTRYPOINT \["/autograder/source/grade-in-image"\])$' "$UNPACKED/Containerfile"
+    assert_equal "${#lines[@]}" 4
+    assert_file_executable "$UNPACKED/grade-in-image"
+    run -2 "$UNPACKED/grade-in-image" frobnicate
+    assert_output "usage: grade-in-image [gradescope | prairielearn | autolab HANDIN]"
+}
+
+@test "in PrairieLearn's layout the reference scores 1, with each test's points" {
+    local pl="${BATS_TEST_TMPDIR}/grade"
+    mkdir -p "$pl/student"
+    cp "${COURSE_ROOT}/solutions/$LAB/byteorder.c" "$pl/student/"
+    PL_ROOT=$pl run -0 "$UNPACKED/grade-in-image" prairielearn
+    run -0 jq -e '.gradable and .score == 1 and (.tests | length) > 30
+        and all(.tests[]; .points == .max_points and (.name | startswith("01-byte-order: ")))' "$pl/results/results.json"
+}
+
+@test "in Autolab's layout a mutant's handin ends with its score per lab on the last line" {
+    local up="${BATS_TEST_TMPDIR}/up"
+    mkdir -p "$up/$LAB"
+    "${COURSE_ROOT}/harness/bin/apply-mutant" "${COURSE_ROOT}/solutions/$LAB/byteorder.c" \
+        "${COURSE_ROOT}/solutions/$LAB/mutants/byteorder.port-no-htons.patch" "$up/$LAB/byteorder.c"
+    tar -czf "${BATS_TEST_TMPDIR}/handin.tar.gz" -C "$up" "$LAB"
+    run -0 --separate-stderr "$UNPACKED/grade-in-image" autolab "${BATS_TEST_TMPDIR}/handin.tar.gz"
+    assert_line --partial "wire addr stores port 8080 in sin_port as the bytes 1f 90"
+    run -0 jq -e '.scores["01-byte-order"] > 0 and .scores["01-byte-order"] < 55' <<<"${lines[-1]}"
+}
+
 @test "the skeleton uploaded as its lab's directory gets a low score, marked not started" {
     autograder_root
     cp -r "${COURSE_ROOT}/labs/$LAB" "$AUTOGRADER_ROOT/submission/"
