@@ -8,14 +8,11 @@ export BATS_TEST_TIMEOUT=240
 setup_file() {
     export COURSE_ROOT="${COURSE_ROOT:-$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)}"
     export CLASS="${BATS_FILE_TMPDIR}/class" OUT="${BATS_FILE_TMPDIR}/out"
-    local lab=01-byte-order tgz="${BATS_FILE_TMPDIR}/tgz"
-    mkdir -p "$CLASS/reference" "$CLASS/skeleton" "$CLASS/cheater/$lab" "$tgz/mutant/$lab"
-    cp -r "$COURSE_ROOT/solutions/$lab" "$CLASS/reference/"
-    rm -rf "$CLASS/reference/$lab/mutants"
-    cp -r "$COURSE_ROOT/labs/$lab" "$CLASS/skeleton/"
-    "$COURSE_ROOT/harness/bin/apply-mutant" "$COURSE_ROOT/solutions/$lab/byteorder.c" \
-        "$COURSE_ROOT/solutions/$lab/mutants/byteorder.port-no-htons.patch" "$tgz/mutant/$lab/byteorder.c"
-    tar -czf "$CLASS/mutant.tar.gz" -C "$tgz" mutant
+    local lab=01-byte-order
+    # shellcheck source=SCRIPTDIR/class-fixture.bash
+    source "${BATS_TEST_DIRNAME}/class-fixture.bash"
+    make_class "$CLASS" "${BATS_FILE_TMPDIR}/tgz"
+    mkdir -p "$CLASS/cheater/$lab"
     echo "not a zip file" >"$CLASS/broken.zip"
     # The skeleton, plus code that runs first in each of its programs: it writes full marks into
     # every results file it can find, and leaves a process behind.
@@ -32,27 +29,9 @@ static void cheat(void)
 		return;
 }
 C
-    make_repo "$CLASS/gitrepo"
     export DEADLINE="2026-12-01 00:00 +0000"
     "$COURSE_ROOT/grader/grade-class" "$CLASS" --lab 01 --jobs 2 --out "$OUT" --deadline "$DEADLINE" \
         >"${BATS_FILE_TMPDIR}/first.log" 2>&1
-}
-
-# make_repo DIR - a git repository laid out like the course (labs/01-byte-order/byteorder.c):
-# the reference committed on 30 November, the skeleton on 2 December, and the skeleton again,
-# uncommitted, in the working tree. Its configuration runs a command if git ever reads it in a
-# command that touches the working tree (core.fsmonitor): the grader must not.
-make_repo() {
-    local repo=$1 lab=01-byte-order
-    git init -q "$repo"
-    mkdir -p "$repo/labs/$lab"
-    cp "$COURSE_ROOT/solutions/$lab/byteorder.c" "$repo/labs/$lab/"
-    git -C "$repo" add -A
-    GIT_COMMITTER_DATE="2026-11-30T12:00:00Z" git -C "$repo" -c user.name=s -c user.email=s@example.org commit -q -m reference
-    cp "$COURSE_ROOT/labs/$lab/byteorder.c" "$repo/labs/$lab/"
-    GIT_COMMITTER_DATE="2026-12-02T12:00:00Z" git -C "$repo" -c user.name=s -c user.email=s@example.org commit -q -a -m skeleton
-    echo 'int uncommitted;' >>"$repo/labs/$lab/byteorder.c"
-    git -C "$repo" config core.fsmonitor "touch '${BATS_FILE_TMPDIR}/fsmonitor-ran'"
 }
 
 setup() {
@@ -190,7 +169,7 @@ score() {
     assert_output "Graded commit $first of 2026-11-30T12:00:00+00:00."
     run -0 jq -r '.[] | select(.student == "gitrepo") | .commit' "$OUT/gradebook.json"
     assert_output "$first 2026-11-30T12:00:00+00:00"
-    assert_file_not_exists "${BATS_FILE_TMPDIR}/fsmonitor-ran"
+    assert_file_not_exists "$CLASS.fsmonitor-ran"
 }
 
 @test "a repository's commit is picked by name or date, and a missing one is refused with the reason" {

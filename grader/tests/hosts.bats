@@ -14,22 +14,10 @@ setup_file() {
     chmod 711 "$TOP"
     export TOP CLASS="$TOP/class" OUT="$TOP/out" FAKE_SSH_HOSTS="$TOP/hosts"
     export GRADE_SSH="${BATS_TEST_DIRNAME}/fake-ssh" DEADLINE="2026-12-01 00:00 +0000"
-    local lab=01-byte-order tgz="$TOP/tgz"
-    mkdir -p "$CLASS/reference" "$CLASS/skeleton" "$tgz/mutant/$lab" "$FAKE_SSH_HOSTS"
-    cp -r "$COURSE_ROOT/solutions/$lab" "$CLASS/reference/"
-    rm -rf "$CLASS/reference/$lab/mutants"
-    cp -r "$COURSE_ROOT/labs/$lab" "$CLASS/skeleton/"
-    "$COURSE_ROOT/harness/bin/apply-mutant" "$COURSE_ROOT/solutions/$lab/byteorder.c" \
-        "$COURSE_ROOT/solutions/$lab/mutants/byteorder.port-no-htons.patch" "$tgz/mutant/$lab/byteorder.c"
-    tar -czf "$CLASS/mutant.tar.gz" -C "$tgz" mutant
-    # A repository: the reference committed before the deadline, the skeleton after it.
-    git init -q "$CLASS/gitrepo"
-    mkdir -p "$CLASS/gitrepo/labs/$lab"
-    cp "$COURSE_ROOT/solutions/$lab/byteorder.c" "$CLASS/gitrepo/labs/$lab/"
-    git -C "$CLASS/gitrepo" add -A
-    GIT_COMMITTER_DATE="2026-11-30T12:00:00Z" git -C "$CLASS/gitrepo" -c user.name=s -c user.email=s@example.org commit -q -m reference
-    cp "$COURSE_ROOT/labs/$lab/byteorder.c" "$CLASS/gitrepo/labs/$lab/"
-    GIT_COMMITTER_DATE="2026-12-02T12:00:00Z" git -C "$CLASS/gitrepo" -c user.name=s -c user.email=s@example.org commit -q -a -m skeleton
+    mkdir -p "$FAKE_SSH_HOSTS"
+    # shellcheck source=SCRIPTDIR/class-fixture.bash
+    source "${BATS_TEST_DIRNAME}/class-fixture.bash"
+    make_class "$CLASS" "$TOP/tgz"
     printf '# two machines, one student at a time on each\n1/grader@hostA\n1/hostB\n' >"$TOP/hosts.txt"
     "$COURSE_ROOT/grader/grade-class" "$CLASS" --lab 01 --hosts "$TOP/hosts.txt" --deadline "$DEADLINE" \
         --out "$OUT" >"$TOP/first.log" 2>&1
