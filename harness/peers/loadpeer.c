@@ -140,7 +140,9 @@ start_connect(struct conn *c, const struct sockaddr_in *addr)
 		c->state = S_CLOSED;
 		return -1;
 	}
-	if (c->role == R_NOREAD)
+	/* A client that does not read keeps a small window, so what it has
+	 * not read backs up at the server at once instead of in the kernel. */
+	if (c->role == R_NOREAD || c->role == R_IDLE || opt.whole_first)
 		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 		    sizeof(rcvbuf));
 	if (connect(c->fd, (const struct sockaddr *)addr, sizeof(*addr)) < 0 &&

@@ -128,15 +128,15 @@ h_has_sockets() {
     [[ $(socket_count "$1") -eq $2 ]]
 }
 
-# wait_for_clients N - wait (5 s) until the server holds N client sockets besides its listener;
-# fails the test with a diagnosis if it does not.
+# wait_for_clients N [LIKELY] - wait (5 s) until the server holds N client sockets besides its
+# listener; fails the test with a diagnosis (LIKELY: its likely mistake) if it does not.
 wait_for_clients() {
-    local pid
+    local pid likely=${2:-"accept() a client as soon as poll() reports the listening socket readable, and keep each connected socket open until that client leaves"}
     pid=$(program_pid server) || { expect_alive "$1 clients connected"; return 1; }
     wait_until 5 h_has_sockets "$pid" "$(($1 + 1))" && return 0
     expect_alive "$1 clients connected" || return 1
-    diagnose "$1 clients connected to your server, yet after 5 s it holds $(($(socket_count "$pid") - 1)) client socket(s) besides its listener" \
-        "accept() every client as soon as poll() reports the listening socket readable, and keep each connected socket open until that client leaves"
+    diagnose "$1 clients connected to your server, yet after 5 s it holds $(($(socket_count "$pid") - 1)) client socket(s) besides its listener (it waits in the kernel at '$(wchan_of "$pid")')" \
+        "$likely"
     return 1
 }
 
