@@ -47,8 +47,18 @@
 #define MAX_EVENTS 512
 #define IO_CHUNK 65536
 
-enum role { R_LOAD, R_IDLE, R_NOREAD };
-enum state { S_CONNECTING, S_SENDING, S_WAITING, S_RESTING, S_CLOSED };
+enum role {
+	R_LOAD,
+	R_IDLE,
+	R_NOREAD
+};
+enum state {
+	S_CONNECTING,
+	S_SENDING,
+	S_WAITING,
+	S_RESTING,
+	S_CLOSED
+};
 
 struct conn {
 	int fd;
@@ -111,7 +121,8 @@ msg_byte(const struct conn *c, size_t i)
 {
 	if (i == (size_t)opt.size - 1)
 		return '\n';
-	return (unsigned char)('a' + (c->index * 7 + c->msg * 3 + (long)i) % 26);
+	return (
+	    unsigned char)('a' + (c->index * 7 + c->msg * 3 + (long)i) % 26);
 }
 
 /* watch - set what epoll reports for C (EPOLLIN, EPOLLOUT or both). */
@@ -235,14 +246,14 @@ on_writable(struct conn *c)
 	while (c->state == S_SENDING &&
 	    (c->role == R_NOREAD || c->sent < (size_t)opt.size)) {
 		want = c->role == R_NOREAD ? (size_t)opt.noread - c->sent :
-					     (size_t)opt.size - c->sent;
+		                             (size_t)opt.size - c->sent;
 		if (want == 0)
 			break;
 		if (want > sizeof(buf))
 			want = sizeof(buf);
 		for (i = 0; i < want; i++)
 			buf[i] = c->role == R_NOREAD ? 'x' :
-						       msg_byte(c, c->sent + i);
+			                               msg_byte(c, c->sent + i);
 		n = send(c->fd, buf, want, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -297,8 +308,8 @@ on_readable(struct conn *c)
 			return 1;
 		n = recv(c->fd, buf,
 		    (size_t)opt.size - c->got < sizeof(buf) ?
-			(size_t)opt.size - c->got :
-			sizeof(buf),
+		        (size_t)opt.size - c->got :
+		        sizeof(buf),
 		    0);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -315,7 +326,7 @@ on_readable(struct conn *c)
 		for (i = 0; i < (size_t)n; i++) {
 			if (buf[i] != msg_byte(c, c->got + i)) {
 				log_event("mismatch %ld at byte %zu of message "
-					  "%ld",
+				          "%ld",
 				    c->index, c->got + i, c->msg);
 				close_conn(c, NULL);
 				return -1;
@@ -349,17 +360,18 @@ report_stall(void)
 	for (i = 0; i < nconns; i++) {
 		struct conn *c = &conns[i];
 
-		if (c->role != R_LOAD || (c->state != S_SENDING &&
-					     c->state != S_WAITING &&
-					     c->state != S_CONNECTING))
+		if (c->role != R_LOAD ||
+		    (c->state != S_SENDING && c->state != S_WAITING &&
+		        c->state != S_CONNECTING))
 			continue;
 		waiting++;
 		if (shown++ < 3)
-			log_event("stuck %ld %s sent %zu got %zu of message %ld",
+			log_event(
+			    "stuck %ld %s sent %zu got %zu of message %ld",
 			    c->index,
-			    c->state == S_CONNECTING ? "connecting" :
-			    c->state == S_SENDING    ? "sending" :
-						       "waiting",
+			    c->state == S_CONNECTING  ? "connecting" :
+			        c->state == S_SENDING ? "sending" :
+			                                "waiting",
 			    c->sent, c->got, c->msg);
 	}
 	log_event("stall %ld after %ld s without progress", waiting,
@@ -463,7 +475,7 @@ main(int argc, char **argv)
 	limit = raise_nofile();
 	if (nconns + 16 > limit) {
 		log_event("error RLIMIT_NOFILE %ld is too low for %ld "
-			  "connections",
+		          "connections",
 		    limit, nconns);
 		return 2;
 	}
@@ -484,9 +496,9 @@ main(int argc, char **argv)
 		conns[i].index = i + 1;
 		conns[i].fd = -1;
 		conns[i].state = S_CLOSED;
-		conns[i].role = i < opt.idle ? R_IDLE :
-			i < opt.idle + (opt.noread > 0) ? R_NOREAD :
-							  R_LOAD;
+		conns[i].role = i < opt.idle        ? R_IDLE :
+		    i < opt.idle + (opt.noread > 0) ? R_NOREAD :
+		                                      R_LOAD;
 	}
 	load_first = opt.idle + (opt.noread > 0);
 	nload = opt.conns;
@@ -513,7 +525,8 @@ main(int argc, char **argv)
 			phase = 2;
 			phase2_start = now_us();
 			if (opt.duration_ms > 0)
-				end_at = phase2_start + opt.duration_ms * 1000LL;
+				end_at =
+				    phase2_start + opt.duration_ms * 1000LL;
 			nlat = 0;
 			for (i = load_first; i < load_first + opt.active; i++) {
 				if (conns[i].state != S_RESTING)
@@ -553,12 +566,10 @@ main(int argc, char **argv)
 			}
 			r = 0;
 			if (evs[k].events & (EPOLLOUT | EPOLLERR | EPOLLHUP) &&
-			    (c->state == S_CONNECTING ||
-				c->state == S_SENDING))
+			    (c->state == S_CONNECTING || c->state == S_SENDING))
 				r = on_writable(c);
 			if (r >= 0 && c->state != S_CLOSED &&
-			    c->state != S_CONNECTING &&
-			    c->role == R_LOAD &&
+			    c->state != S_CONNECTING && c->role == R_LOAD &&
 			    (evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 				r = on_readable(c) == 1 ? 2 : r;
 			if (r != 0)
@@ -611,8 +622,8 @@ main(int argc, char **argv)
 		log_event("echoed %ld", echoed);
 		if (nlat > 0 && elapsed > 0) {
 			qsort(lat, (size_t)nlat, sizeof(*lat), cmp_ll);
-			log_event("latency p50 %lld p99 %lld us",
-			    lat[nlat / 2], lat[(nlat * 99) / 100]);
+			log_event("latency p50 %lld p99 %lld us", lat[nlat / 2],
+			    lat[(nlat * 99) / 100]);
 			log_event("rate %lld per second",
 			    (long long)echoed * 1000000LL / elapsed);
 		}

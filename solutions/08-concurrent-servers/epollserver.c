@@ -97,9 +97,9 @@ raise_fd_limit(void)
 /* One client: its socket and the echo still to be sent to it. */
 struct conn {
 	int fd;
-	char *out;       /* queued output, out[sent..len) still to go */
+	char *out; /* queued output, out[sent..len) still to go */
 	size_t len, sent, cap;
-	int eof;         /* the client half-closed: close once out is sent */
+	int eof; /* the client half-closed: close once out is sent */
 	struct conn *prev, *next; /* every open connection, for the end */
 };
 
@@ -175,9 +175,9 @@ accept_clients(int lfd, int epfd, struct conn **all)
 		*all = c;
 		continue;
 
-	setup_failed:
+setup_failed:
 		free(c);
-	alloc_failed:
+alloc_failed:
 		close(fd);
 	}
 }

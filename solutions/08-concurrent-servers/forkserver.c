@@ -158,8 +158,9 @@ serve_forever(int lfd)
 		}
 		pid = fork();
 		if (pid < 0) {
+			/* This client is refused; the next may fit. */
 			warn("fork");
-			close(fd); /* this client is refused; the next may fit */
+			close(fd);
 			continue;
 		}
 		if (pid == 0) {

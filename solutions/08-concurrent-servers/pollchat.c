@@ -100,9 +100,9 @@ raise_fd_limit(void)
 struct client {
 	char in[MAX_LINE];
 	size_t inlen;
-	char *out;            /* out[sent..len) still to be sent */
+	char *out; /* out[sent..len) still to be sent */
 	size_t len, sent, cap;
-	int gone;             /* to be closed and removed */
+	int gone; /* to be closed and removed */
 };
 
 /* The server: pfd[0] is the listener, pfd[i] and cl[i] client i (i >= 1). */
@@ -211,8 +211,7 @@ pass_on(struct chat *ch, size_t from, const char *line, size_t len)
 		if (ch->cl[i]->gone || (ch->echo ? i != from : i == from))
 			continue;
 		if (queue_output(ch->cl[i], line, len) < 0) {
-			warn("client on descriptor %d: dropped",
-			    ch->pfd[i].fd);
+			warn("client on descriptor %d: dropped", ch->pfd[i].fd);
 			ch->cl[i]->gone = 1;
 			continue;
 		}
@@ -345,8 +344,7 @@ chat_loop(int lfd, int echo)
 				ch.cl[i]->gone = 1;
 		}
 		for (i = 1; i < n; i++) {
-			if (ch.cl[i]->gone ||
-			    !(ch.pfd[i].events & POLLOUT))
+			if (ch.cl[i]->gone || !(ch.pfd[i].events & POLLOUT))
 				continue;
 			switch (flush_client(ch.cl[i], ch.pfd[i].fd)) {
 			case 1:
