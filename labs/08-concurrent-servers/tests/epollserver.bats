@@ -64,7 +64,7 @@ setup() {
     local queued
     queued=$(h_server_recvq)
     if [[ -n "$queued" && "$queued" -gt 0 ]]; then
-        diagnose "a client sent 1 MiB in one burst (much more than one read()); the echo stopped short and $queued bytes stay unread in your server's socket; the test's loadpeer saw: $(load_story burst)" \
+        diagnose "a client sent 1 MiB in one burst (much more than one read()); the echo stopped short and $queued bytes stay unread in your server's socket (its Recv-Q); the test's loadpeer saw: $(load_story burst)" \
             "with EPOLLET an event comes only when new data arrives, not while data is waiting: on each event read() until it fails with EAGAIN, or what is left is never read"
         return 1
     fi
@@ -92,7 +92,7 @@ setup() {
     expect_alive "idle clients and a client that never reads" || return 1
     local pid
     pid=$(program_pid server)
-    diagnose "5 clients connected and said nothing, 1 client sent 16 MiB and never read; meanwhile 20 other clients each sent 20 messages; the test's loadpeer saw: $(load_story crowd) (your server waits in the kernel at '$(wchan_of "$pid")')" \
+    diagnose "5 clients connected and said nothing, 1 client sent 16 MiB and never read; meanwhile 20 other clients each sent 20 messages; the test's loadpeer saw: $(load_story crowd) (your server waits in the kernel (wchan) at '$(wchan_of "$pid")')" \
         "nothing may block: every socket non-blocking, read only what is there (EAGAIN: move on), queue output per client and write it as EPOLLOUT allows, so a client that never reads fills only its own queue"
 }
 

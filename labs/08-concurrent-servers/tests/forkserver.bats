@@ -87,7 +87,7 @@ setup() {
     [[ $status -eq 0 ]] || fail "test set-up: the client was not served (status $status): $output"
     wait_until 3 live_children_are "$pid" 0 && return 0
     kid=$(children_of "$pid" | head -n 1)
-    diagnose "the only client has left, yet 3 s later your server still has $H_LIVE child process(es) running (pid $(ns_pid "$kid"), waiting in the kernel at '$(wchan_of "$kid")', holding: $(tcp_sockets_of "$kid" | tr '\n' ' '))" \
+    diagnose "the only client has left, yet 3 s later your server still has $H_LIVE child process(es) running (pid $(ns_pid "$kid"), waiting in the kernel (wchan) at '$(wchan_of "$kid")', holding: $(tcp_sockets_of "$kid" | tr '\n' ' '))" \
         "the child must exit() (or _exit()) once its client is done: a child that returns from the serving code runs on into the parent's accept loop and becomes a second server"
 }
 
@@ -115,7 +115,7 @@ setup() {
             "the SIGCHLD handler waits for a child that is still running (client 1's): wait(), or waitpid() without WNOHANG, blocks there. Reap with waitpid(-1, NULL, WNOHANG) in a loop, which returns 0 as soon as no exited child is left"
         return 1
     fi
-    diagnose "while client 1 stayed connected, client 2 came and went; then client 3 got no echo within ${STUDENT_TIMEOUT}s (the parent waits in the kernel at '$(wchan_of "$pid")')" \
+    diagnose "while client 1 stayed connected, client 2 came and went; then client 3 got no echo within ${STUDENT_TIMEOUT}s (the parent waits in the kernel (wchan) at '$(wchan_of "$pid")')" \
         "after a child exits the parent must go back to accept(): EINTR from accept() means try again, and the SIGCHLD handler must never block"
 }
 

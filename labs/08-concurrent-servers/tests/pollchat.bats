@@ -82,7 +82,7 @@ received_is() {
     wait_for_exit b 5
     received_is b $'hello all\n\n' && return 0
     expect_alive "a silent client" || return 1
-    diagnose "one client connected first and said nothing; then b connected and a third client sent 'hello all\\n\\n'; b received $(got b) within 5 s (your server waits in the kernel at '$(wchan_of "$(program_pid server)")')" \
+    diagnose "one client connected first and said nothing; then b connected and a third client sent 'hello all\\n\\n'; b received $(got b) within 5 s (your server waits in the kernel (wchan) at '$(wchan_of "$(program_pid server)")')" \
         "read() only from a client poll() reported readable (POLLIN in revents), and only once per report, on a non-blocking socket: a read() on a silent client blocks the whole server"
 }
 
@@ -101,7 +101,7 @@ received_is() {
     wait_for_exit b 10
     cmp -s "$BATS_TEST_TMPDIR/lines" "$BATS_TEST_TMPDIR/b.bin" && return 0
     expect_alive "a client that never reads" || return 1
-    diagnose "one client connected and never read; b connected; a third client sent 8 MiB of lines; b received $(stat -c %s "$BATS_TEST_TMPDIR/b.bin" 2>/dev/null || echo 0) bytes of them within 10 s (your server waits in the kernel at '$(wchan_of "$(program_pid server)")')" \
+    diagnose "one client connected and never read; b connected; a third client sent 8 MiB of lines; b received $(stat -c %s "$BATS_TEST_TMPDIR/b.bin" 2>/dev/null || echo 0) bytes of them within 10 s (your server waits in the kernel (wchan) at '$(wchan_of "$(program_pid server)")')" \
         "never write() more than a client takes now: queue each line in the recipient's own output queue, ask poll() for POLLOUT while it is not empty, and write a non-blocking socket's share when it comes; a client that never reads then fills only its own queue"
 }
 
