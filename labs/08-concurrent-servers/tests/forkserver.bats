@@ -123,9 +123,13 @@ setup() {
 @test "no child is left a zombie after 200 clients leave at once" {
     needs "each child exits when its client is done"
     start_server forkserver
-    spawn_load crowd -n 200 || {
-        expect_alive "200 clients connected" || return 1
-        diagnose "200 clients connected, one after another, each staying; the test's loadpeer saw: $(load_story crowd)" \
+    # 200 children; 30 when every program runs under Valgrind (the course's own Valgrind pass),
+    # where each child is a Valgrind process: the signals merge all the same.
+    local n=200
+    [[ "${HARNESS_VALGRIND:-0}" != 1 ]] || n=30
+    spawn_load crowd -n "$n" || {
+        expect_alive "$n clients connected" || return 1
+        diagnose "$n clients connected, one after another, each staying; the test's loadpeer saw: $(load_story crowd)" \
             "fork() a child per client and go back to accept() at once"
         return 1
     }
@@ -133,7 +137,7 @@ setup() {
     pid=$(program_pid server)
     count_children "$pid"
     local before=$((H_LIVE + H_ZOMBIES))
-    # The parent is stopped while the 200 children exit: their SIGCHLDs merge into one pending
+    # The parent is stopped while its children exit: their SIGCHLDs merge into one pending
     # signal, as they do under any burst of exits, which a handler that reaps one child per
     # signal cannot keep up with. Then it goes on.
     kill -STOP "$pid"
@@ -141,18 +145,18 @@ setup() {
     wait_until 10 live_children_are "$pid" 0 || true
     kill -CONT "$pid"
     wait_until 3 no_children "$pid" && return 0
-    expect_alive "200 clients left at once" || return 1
+    expect_alive "$n clients left at once" || return 1
     if [[ $H_ZOMBIES -gt 0 ]]; then
         if [[ $H_ZOMBIES -ge $before && $before -gt 0 ]]; then
-            diagnose "$before children served 200 clients; all their clients left at once; 3 s later all $H_ZOMBIES children are still zombies (exited, never reaped by the parent)" \
+            diagnose "$before children served $n clients; all their clients left at once; 3 s later all $H_ZOMBIES children are still zombies (exited, never reaped by the parent)" \
                 "the parent must reap its children: a SIGCHLD handler that calls waitpid(-1, NULL, WNOHANG) in a loop (or SIGCHLD set to SIG_IGN); a zombie holds a process slot until its parent waits for it"
         else
-            diagnose "$before children served 200 clients; all their clients left at once; 3 s later $H_ZOMBIES children are still zombies: some were reaped, not all" \
+            diagnose "$before children served $n clients; all their clients left at once; 3 s later $H_ZOMBIES children are still zombies: some were reaped, not all" \
                 "signals do not queue: one SIGCHLD may stand for many exited children. The handler must loop, while (waitpid(-1, NULL, WNOHANG) > 0), not reap one child per signal"
         fi
         return 1
     fi
-    diagnose "all 200 clients left; 3 s later your server still has $H_LIVE child process(es) running" \
+    diagnose "all $n clients left; 3 s later your server still has $H_LIVE child process(es) running" \
         "each child must exit once its client has sent EOF (read() returned 0)"
 }
 
