@@ -20,7 +20,8 @@
  * the message, then '\n', so a line-based server can echo them too, and a
  * byte in the wrong place shows. One event loop (epoll) does everything, so
  * 10,000 connections cost one process; the soft RLIMIT_NOFILE is raised to
- * the hard one first.
+ * the hard one first. SIGTERM or SIGINT ends a run early (status 1), or
+ * the hold of -H (status 0).
  *
  * See docs/harness.md for the command line and the log format.
  */
@@ -414,7 +415,7 @@ main(int argc, char **argv)
 	const char *why;
 	long i, limit, next = 0, inflight = 0, opened = 0, failed = 0, done = 0;
 	long active_left = 0, echoed = 0, load_first, nload;
-	long long last_progress, phase2_start = 0, end_at = 0, elapsed;
+	long long last_progress, phase2_start = 0, end_at = 0, elapsed, started;
 	int ch, n, k, phase = 1, status = 0, r;
 
 	while ((ch = getopt(argc, argv, "o:n:s:a:r:T:i:X:w:Wt:H")) != -1) {
@@ -506,10 +507,11 @@ main(int argc, char **argv)
 	for (i = 0; i < load_first; i++)
 		start_connect(&conns[i], &addr);
 	next = load_first;
-	last_progress = now_us();
+	last_progress = started = now_us();
 
-	/* Bounded: every pass either makes progress or counts toward a stall. */
-	while (phase < 3) {
+	/* Bounded: every pass either makes progress or counts toward a stall;
+	 * SIGTERM or SIGINT ends it too. */
+	while (phase < 3 && !stop) {
 		/* Opening: keep at most WINDOW connections in flight. */
 		while (phase == 1 && next < nconns && inflight < opt.window) {
 			if (start_connect(&conns[next], &addr) < 0)
@@ -520,6 +522,8 @@ main(int argc, char **argv)
 		}
 		if (phase == 1 && opened + failed == nload) {
 			log_event("open %ld", opened);
+			log_event("opened in %lld ms",
+			    (now_us() - started) / 1000);
 			if (failed > 0)
 				log_event("failed %ld", failed);
 			phase = 2;
@@ -615,6 +619,10 @@ main(int argc, char **argv)
 		}
 	}
 
+	if (stop && phase < 3) {
+		log_event("stopped by a signal before the end");
+		status = 1;
+	}
 	if (failed > 0)
 		status = 1;
 	if (phase == 3 || phase == 2) {

@@ -367,7 +367,8 @@ start_udppeer() {
     start_recorder -e
     run -0 "$HARNESS_BIN/loadpeer" -n 1 -r 3 -s 100 "127.0.0.1:$PORT"
     assert_line --index 0 "open 1"
-    assert_line --index 1 "echoed 3"
+    assert_line --index 1 --regexp '^opened in [0-9]+ ms$'
+    assert_line --index 2 "echoed 3"
     assert_line --regexp '^latency p50 [0-9]+ p99 [0-9]+ us$'
     assert_line --regexp '^rate [0-9]+ per second$'
     assert_line "done ok"
