@@ -14,7 +14,8 @@
  * per connection. On top of the CONNS, -i IDLE connections are made first
  * and never send anything, and -X BYTES makes one more connection that
  * sends BYTES and never reads a byte: a server must serve the others all
- * the same.
+ * the same. With -h each connection half-closes (shutdown SHUT_WR) once its
+ * opening message is sent, and must get its whole echo and then EOF.
  *
  * Messages are SIZE bytes: SIZE-1 letters that depend on the connection and
  * the message, then '\n', so a line-based server can echo them too, and a
@@ -76,10 +77,10 @@ struct options {
 	const char *log_path;
 	long conns, active, rounds, duration_ms, size, idle, noread, window;
 	long stall_s;
-	int whole_first, hold;
+	int whole_first, hold, half;
 };
 
-static struct options opt = { NULL, 1, -1, 1, 0, 64, 0, 0, 64, 10, 0, 0 };
+static struct options opt = { NULL, 1, -1, 1, 0, 64, 0, 0, 64, 10, 0, 0, 0 };
 static struct conn *conns;
 static long nconns;
 static int epfd;
@@ -94,7 +95,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: loadpeer [-o LOG] [-n CONNS] [-s SIZE] [-a ACTIVE] "
 	    "[-r ROUNDS | -T MS] [-i IDLE] [-X BYTES] [-w WINDOW] [-W] "
-	    "[-t SECS] [-H] HOST:PORT\n");
+	    "[-t SECS] [-H] [-h] HOST:PORT\n");
 	exit(2);
 }
 
@@ -278,6 +279,9 @@ on_writable(struct conn *c)
 	if (c->state == S_SENDING) {
 		c->state = S_WAITING;
 		watch(c, EPOLLIN);
+		if (opt.half && shutdown(c->fd, SHUT_WR) < 0)
+			log_event("error %ld shutdown: %s", c->index,
+			    strerror(errno));
 	}
 	return progress;
 }
@@ -305,7 +309,7 @@ on_readable(struct conn *c)
 	}
 	/* Bounded: each pass reads bytes or returns. */
 	for (;;) {
-		if (c->got >= (size_t)opt.size)
+		if (c->got >= (size_t)opt.size && !opt.half)
 			return 1;
 		n = recv(c->fd, buf,
 		    (size_t)opt.size - c->got < sizeof(buf) ?
@@ -319,6 +323,11 @@ on_readable(struct conn *c)
 		if (n < 0) {
 			close_conn(c, errno == ECONNRESET ? "rst" : "error");
 			return -1;
+		}
+		if (n == 0 && opt.half && c->got == (size_t)opt.size) {
+			/* -h: the whole echo, then the server's EOF. */
+			log_event("eof %ld after the whole echo", c->index);
+			return 1;
 		}
 		if (n == 0) {
 			close_conn(c, "eof");
@@ -418,7 +427,7 @@ main(int argc, char **argv)
 	long long last_progress, phase2_start = 0, end_at = 0, elapsed, started;
 	int ch, n, k, phase = 1, status = 0, r;
 
-	while ((ch = getopt(argc, argv, "o:n:s:a:r:T:i:X:w:Wt:H")) != -1) {
+	while ((ch = getopt(argc, argv, "o:n:s:a:r:T:i:X:w:Wt:Hh")) != -1) {
 		switch (ch) {
 		case 'o':
 			opt.log_path = optarg;
@@ -455,6 +464,9 @@ main(int argc, char **argv)
 			break;
 		case 'H':
 			opt.hold = 1;
+			break;
+		case 'h':
+			opt.half = 1;
 			break;
 		default:
 			usage();
@@ -599,6 +611,11 @@ main(int argc, char **argv)
 				watch(c, EPOLLIN);
 				inflight--;
 				opened++;
+				if (opt.half) { /* its one message is done */
+					close(c->fd);
+					c->state = S_CLOSED;
+					c->msg = 0;
+				}
 				continue;
 			}
 			record(now_us() - c->start);

@@ -408,3 +408,11 @@ start_udppeer() {
     wait_for_exit "$load"
     wait_for_line "$BATS_TEST_TMPDIR/load.log" '^done ok$'
 }
+
+@test "loadpeer -h half-closes after its message and wants the whole echo, then EOF" {
+    start_recorder -e
+    run -0 "$HARNESS_BIN/loadpeer" -h -r 0 -n 1 -s 1000 "127.0.0.1:$PORT"
+    assert_line "eof 1 after the whole echo"
+    assert_line "open 1"
+    assert_line "done ok"
+}

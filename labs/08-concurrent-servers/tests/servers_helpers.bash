@@ -51,7 +51,7 @@ load_value() {
 load_story() {
     awk '
         /^(open|failed|echoed|lost|stall|noread|done|hold) / { s = s sep $0; sep = "; "; next }
-        /^(error|eof|rst|mismatch|stuck|idle) / && shown++ < 3 { s = s sep $0; sep = "; " }
+        /^(error|eof|rst|mismatch|stuck|idle|stopped) / && shown++ < 3 { s = s sep $0; sep = "; " }
         END { print (s == "" ? "it logged nothing" : s) }
     ' "$(load_log "$1")" 2>/dev/null
 }
