@@ -13,6 +13,8 @@
 #                                   the course's targets; LAB=NN for one lab
 #   make bench-class                how fast grade-class grades a class of 40 (--jobs 1 and 2)
 #                                   and what its sandbox costs; LAB=NN (default 01)
+#   make bench-servers              lab 08's three reference servers under 1,000 and 10,000
+#                                   connections: requests/s and p50/p99 latency (a benchmark)
 #   make clean                      remove build/
 
 SHELL := /bin/bash
@@ -21,7 +23,7 @@ SUBMISSION ?= labs
 LAB ?=
 JOBS ?= 1
 
-.PHONY: all build test grade status watch hint deps stress bench bench-class clean
+.PHONY: all build test grade status watch hint deps stress bench bench-class bench-servers clean
 
 all: build
 
@@ -63,6 +65,9 @@ bench:
 
 bench-class:
 	grader/bench-class $(if $(LAB),--lab "$(LAB)")
+
+bench-servers: build
+	BUILD=$(BUILD) harness/bin/bench-servers
 
 stress: build
 	BUILD=$(BUILD) harness/bin/stress $(or $(RUNS),50)

@@ -3,7 +3,7 @@
 # shellcheck disable=SC2030,SC2031  # PIDS: each test shares one subshell with its setup and teardown
 # shellcheck disable=SC2153  # PORT and RECORDER are set by start_recorder (helpers.bash)
 #
-# The harness's own tests of the C peers: recorder, scripted, udppeer, nsholder and
+# The harness's own tests of the C peers: recorder, scripted, udppeer, loadpeer, nsholder and
 # freeport (docs/harness.md, "C peers").
 #
 # Run with the built peers in HARNESS_BIN:
@@ -24,7 +24,7 @@ setup_file() {
         return 1
     fi
     local tool
-    for tool in recorder scripted udppeer nsholder freeport; do
+    for tool in recorder scripted udppeer loadpeer nsholder freeport; do
         if [[ ! -x $HARNESS_BIN/$tool ]]; then
             echo "HARNESS_BIN=$HARNESS_BIN has no executable '$tool'" >&2
             return 1
@@ -361,4 +361,58 @@ start_udppeer() {
     run -2 "$HARNESS_BIN/udppeer" send 127.0.0.1:9 text:ok bogus
     assert_output --partial "bad datagram 'bogus'"
     refute_output --partial "send 1"
+}
+
+@test "loadpeer sends messages, checks each echo and reports counts and latencies" {
+    start_recorder -e
+    run -0 "$HARNESS_BIN/loadpeer" -n 1 -r 3 -s 100 "127.0.0.1:$PORT"
+    assert_line --index 0 "open 1"
+    assert_line --index 1 --regexp '^opened in [0-9]+ ms$'
+    assert_line --index 2 "echoed 3"
+    assert_line --regexp '^latency p50 [0-9]+ p99 [0-9]+ us$'
+    assert_line --regexp '^rate [0-9]+ per second$'
+    assert_line "done ok"
+    # The recorder got the opening message and the 3 rounds: 4 messages of 100 bytes.
+    wait_for_line "$LOG" "^send 1 " "$RECORDER"
+    [[ $(awk '$1 == "recv" { n += $3 } END { print n }' "$LOG") -eq 400 ]]
+}
+
+@test "loadpeer reports the connection it is stuck on when no echo comes, and exits 1" {
+    start_recorder
+    run -1 "$HARNESS_BIN/loadpeer" -t 1 -n 1 -s 10 "127.0.0.1:$PORT"
+    assert_line "stuck 1 waiting sent 10 got 0 of message 1"
+    assert_line "stall 1 after 1 s without progress"
+    assert_line "done failed"
+}
+
+@test "loadpeer counts a connection the server resets as failed" {
+    start_recorder -R
+    run -1 "$HARNESS_BIN/loadpeer" -t 2 -n 1 "127.0.0.1:$PORT"
+    assert_line --regexp '^(rst|eof|error) 1 '
+    assert_line "open 0"
+    assert_line "failed 1"
+}
+
+@test "loadpeer refuses a load that its descriptor limit cannot hold" {
+    run -2 bash -c 'ulimit -n 64 && exec "$0" -n 100 127.0.0.1:9' "$HARNESS_BIN/loadpeer"
+    assert_output "error RLIMIT_NOFILE 64 is too low for 100 connections"
+}
+
+@test "loadpeer holds its connections with -H until SIGTERM" {
+    start_recorder -e
+    setsid "$HARNESS_BIN/loadpeer" -o "$BATS_TEST_TMPDIR/load.log" -H -n 1 "127.0.0.1:$PORT" 3>&- &
+    local load=$!
+    PIDS+=("$load")
+    wait_for_line "$BATS_TEST_TMPDIR/load.log" '^hold$' "$load"
+    kill -TERM "$load"
+    wait_for_exit "$load"
+    wait_for_line "$BATS_TEST_TMPDIR/load.log" '^done ok$'
+}
+
+@test "loadpeer -h half-closes after its message and wants the whole echo, then EOF" {
+    start_recorder -e
+    run -0 "$HARNESS_BIN/loadpeer" -h -r 0 -n 1 -s 1000 "127.0.0.1:$PORT"
+    assert_line "eof 1 after the whole echo"
+    assert_line "open 1"
+    assert_line "done ok"
 }
