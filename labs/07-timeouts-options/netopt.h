@@ -81,11 +81,11 @@ int set_bufsizes(int fd, int rcvbuf, int sndbuf);
 
 /* What tcp_stats() reports about a connection, from the kernel's TCP_INFO. */
 struct tcp_stats {
-	unsigned int state;	    /* TCP_ESTABLISHED, ... (netinet/tcp.h) */
-	unsigned int rtt_us;	    /* smoothed round-trip time, microseconds */
-	unsigned int rttvar_us;	    /* its variation, microseconds */
-	unsigned int snd_mss;	    /* the sender's maximum segment size */
-	unsigned int snd_cwnd;	    /* the congestion window, in segments */
+	unsigned int state;         /* TCP_ESTABLISHED, ... (netinet/tcp.h) */
+	unsigned int rtt_us;        /* smoothed round-trip time, microseconds */
+	unsigned int rttvar_us;     /* its variation, microseconds */
+	unsigned int snd_mss;       /* the sender's maximum segment size */
+	unsigned int snd_cwnd;      /* the congestion window, in segments */
 	unsigned int total_retrans; /* segments retransmitted, in all */
 };
 

@@ -222,8 +222,8 @@ set_keepalive(int fd, int idle, int intvl, int count)
 		return -1;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) < 0)
 		return -1;
-	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
-		sizeof(intvl)) < 0)
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) <
+	    0)
 		return -1;
 	return setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
 }
@@ -248,11 +248,11 @@ set_nodelay(int fd, int on)
 int
 set_bufsizes(int fd, int rcvbuf, int sndbuf)
 {
-	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-			      sizeof(rcvbuf)) < 0)
+	if (rcvbuf > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
 		return -1;
-	if (sndbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
-			      sizeof(sndbuf)) < 0)
+	if (sndbuf > 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
 		return -1;
 	return 0;
 }

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2154  # took is read by the tests; status, output and stderr are set by run
 # opt_helpers.bash - what lab 07's two test files share: running optool, timing it, and
 # reading what ss(8) shows of the test's sockets. Loaded after the sockets-harness library.
 
@@ -18,15 +19,16 @@ ms_since() {
 
 # said - what optool printed, on one line, and what it said on stderr: for a diagnosis.
 said() {
-    local out=${output//$'\n'/ | } err=${stderr//$'\n'/ | }
-    echo "printed '${out:0:200}', exit status $status${err:+, stderr '${err:0:300}'}"
+    local out=${output//$'\n'/ | } err=${stderr//$'\n'/ | } tail=""
+    [[ -z "$err" ]] || tail=", stderr '${err:0:300}'"
+    echo "printed '${out:0:200}', exit status $status$tail"
 }
 
 # stub_hint - the likely mistake when optool's stderr shows a stub still in place; empty if not.
 stub_hint() {
     local stub
     stub=$(grep -m 1 -o '[A-Za-z_][A-Za-z0-9_]*: not implemented yet' <<<"$stderr" || true)
-    [[ -z "$stub" ]] || echo "${stub%%:*}() is still the skeleton's stub: write it (see the TODO in netopt.c)"
+    [[ -z "$stub" ]] || echo "${stub%%:*}() is still the stub of the skeleton: write it (see the TODO in netopt.c)"
 }
 
 # start_recorder [OPTION...] - start the course's recorder on $PORT (log: rec.log) and wait for
