@@ -7,7 +7,8 @@
  *   optool connect IP PORT MS
  *       connect_timeout() to IP:PORT with a limit of MS milliseconds. Prints
  *       "connected" and then "mode blocking" or "mode non-blocking" (what
- *       the descriptor's flags say); or "refused"; or "timeout".
+ *       the descriptor's flags say); or "refused"; or "timeout after T ms",
+ *       T the time connect_timeout() took.
  *
  *   optool serve [-b BACKLOG] [-n] [-c COUNT] PORT
  *       listen_reuse(PORT, BACKLOG) (default 16) and print "listening".
@@ -17,7 +18,8 @@
  *
  *   optool read IP PORT MS
  *       Connect (plainly), set_read_timeout(MS), and read until EOF: "data
- *       N" for each read, then "eof"; or "timeout" when a read timed out.
+ *       N" for each read, then "eof"; or "timeout after T ms" when a read
+ *       timed out, T the time that read() waited.
  *
  *   optool idle PORT MS
  *       listen_reuse(PORT, 1), print "listening", accept_client(MS), close
@@ -163,19 +165,33 @@ intopt(int fd, int level, int name, const char *what)
 	return v;
 }
 
+/* ms_since - milliseconds since T0 (CLOCK_MONOTONIC), with fractions. */
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 /*
  * read_all - read FD until EOF, printing "data N" per read; "eof" then.
- * Returns 0 at EOF (or on SIGTERM), EXIT_TIMEOUT after printing "timeout"
- * when a read timed out, 1 on another error.
+ * Returns 0 at EOF (or on SIGTERM), EXIT_TIMEOUT after printing "timeout
+ * after MS ms" (how long that read waited) when a read timed out, 1 on
+ * another error.
  */
 static int
 read_all(int fd)
 {
+	struct timespec t0;
 	char buf[4096];
 	ssize_t n;
 
 	/* Bounded by the peer: it ends with EOF, an error or a timeout. */
 	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		n = read(fd, buf, sizeof(buf));
 		if (n > 0) {
 			printf("data %zd\n", n);
@@ -191,7 +207,7 @@ read_all(int fd)
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			printf("timeout\n");
+			printf("timeout after %.0f ms\n", ms_since(&t0));
 			return EXIT_TIMEOUT;
 		}
 		warn("read");
@@ -218,18 +234,21 @@ static int
 cmd_connect(int argc, char **argv)
 {
 	struct sockaddr_in addr;
-	int fd, flags;
+	struct timespec t0;
+	int fd, flags, ms;
 
 	if (argc != 4)
 		usage();
 	address(argv[1], argv[2], &addr);
-	fd = connect_timeout(&addr, (int)number(argv[3], 1, MAX_MS, "time"));
+	ms = (int)number(argv[3], 1, MAX_MS, "time");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fd = connect_timeout(&addr, ms);
 	if (fd < 0 && errno == ECONNREFUSED) {
 		printf("refused\n");
 		return EXIT_REFUSED;
 	}
 	if (fd < 0 && errno == ETIMEDOUT) {
-		printf("timeout\n");
+		printf("timeout after %.0f ms\n", ms_since(&t0));
 		return EXIT_TIMEOUT;
 	}
 	if (fd < 0)
@@ -429,17 +448,6 @@ cmd_info(int argc, char **argv)
 	wait_for_close(fd);
 	close(fd);
 	return 0;
-}
-
-/* ms_since - milliseconds since T0 (CLOCK_MONOTONIC), with fractions. */
-static double
-ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 /* nagle_server - the child: answer each 12-byte request with 12 bytes. */

@@ -85,3 +85,9 @@ queue_holds() {
 in_time_wait() {
     [[ "$(time_wait_count "$1")" -ge 1 ]]
 }
+
+# waited_ms - the milliseconds in optool's "timeout after MS ms" line (how long the call that
+# timed out waited, measured by optool around that one call); empty if there is none.
+waited_ms() {
+    sed -n 's/^timeout after \([0-9]*\) ms$/\1/p' <<<"$output" | head -n 1
+}
