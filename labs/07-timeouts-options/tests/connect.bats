@@ -68,7 +68,7 @@ setup() {
     wait_for_port "$PORT" server
     # backlog 0: the queue holds one connection that nobody accepts; the next SYN is dropped.
     spawn_peer filler scripted "127.0.0.1:$PORT" pause:60000
-    wait_until 5 queue_holds "$PORT" 1 || true
+    wait_until 10 queue_holds "$PORT" 1 || true
     local limit=400 queued waited
     optool connect 127.0.0.1 "$PORT" "$limit"
     queued=$(listen_queue "$PORT")

@@ -55,7 +55,8 @@ start_opts() {
         return 1
     fi
     local secs
-    secs=$(sed -n 's/^timer:(keepalive,\([0-9.]*\)sec,.*/\1/p' <<<"$timer")
+    # ss prints the time left as 29sec, or 800ms in its last second.
+    secs=$(sed -n -e 's/^timer:(keepalive,\([0-9.]*\)sec,.*/\1/p' -e 's/^timer:(keepalive,[0-9.]*ms,.*/0/p' <<<"$timer")
     [[ -n "$secs" && ${secs%.*} -le 30 ]] || diagnose "getsockopt() reads back idle 30, but ss shows the connection's timer as '${timer:-none}' ($ss)" \
         "the options must be set on the connected socket that optool passes in (fd), with setsockopt() at level IPPROTO_TCP"
 }
