@@ -100,7 +100,9 @@ setup() {
     needs_private_netns "an nftables rule drops the SYNs to one port"
     local rules="$BATS_TEST_TMPDIR/drop.nft" limit=400
     printf 'table inet lab07 {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport %s tcp flags syn drop\n  }\n}\n' "$PORT" >"$rules"
-    run in_netns nft -f "$rules"
+    local nft=nft
+    command -v nft >/dev/null || nft=/usr/sbin/nft # in sbin, which a user's PATH may lack
+    run in_netns "$nft" -f "$rules"
     [[ $status -eq 0 ]] || { fail "the test could not add its nftables rule (nft -f: status $status: $output); is nftables installed ('make deps')?"; return 1; }
     optool connect 127.0.0.1 "$PORT" "$limit"
     local waited
