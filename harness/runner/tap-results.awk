@@ -7,7 +7,8 @@
 # line ("ok", "not ok") decide a result: a tested program's output reaches the TAP stream
 # only inside a failure message, where Bats prefixes every line with "# ".
 # A test that needs() stopped is reported by Bats as skipped ("# skip not run: needs 'X'"): it is
-# "not-run", and its message names the test to fix first.
+# "not-run", and its message names the test to fix first. So is one that needs_private_netns()
+# stopped ("# skip not run: needs a private network namespace (…)"): its message says why.
 # timing - take Bats' " in 123ms" off the end of NAME (the global name); print the milliseconds.
 function timing(   ms) {
     ms = ""
@@ -31,6 +32,9 @@ function flush() {
         status = "not-run"
         needed = substr(name, RSTART + 24, RLENGTH - 25)
         msg = "not run: it needs \"" needed "\", which failed. Fix that test first; this one runs once it passes.\n"
+    } else if (match(name, / # skip not run: .*$/)) {
+        status = "not-run"
+        msg = substr(name, RSTART + 8) ": it cannot be run on this machine, and earns no points here.\n"
     }
     sub(/ # skip.*$/, "", name)
     ms = timing()

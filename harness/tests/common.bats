@@ -128,3 +128,17 @@ setup_file() {
     run -0 wait_until 5 test -e "$marker"
     run -1 wait_until 1 test -e "${BATS_TEST_TMPDIR}/absent"
 }
+
+@test "needs_private_netns reports a test not run, with its reason, where there is no namespace" {
+    local lab="$BATS_TEST_TMPDIR/lab" out="$BATS_TEST_TMPDIR/out"
+    mkdir -p "$lab/tests"
+    printf '%s\n' 'bats_load_library sockets-harness' '' \
+        '@test "a test that changes the firewall" {' '    needs_private_netns "it adds a rule"' '}' \
+        >"$lab/tests/fw.bats"
+    HARNESS_NETNS=off run -0 "${HARNESS_ROOT}/bin/run-tests" --lab "$lab" --bin "$LAB_BIN" \
+        --harness-bin "$HARNESS_BIN" --out "$out"
+    run -0 jq -r '[.result, .earned] | @tsv' "$out/results.jsonl"
+    assert_output $'not-run\t0'
+    run -0 cat "$out/messages/1.txt"
+    assert_output --partial 'not run: needs a private network namespace (it adds a rule)'
+}

@@ -68,3 +68,16 @@ h_record_verdict() {
     [[ -d "${H_VERDICT_BASE%/*}" ]] || mkdir -p "${H_VERDICT_BASE%/*}"
     : >"$H_VERDICT_BASE.$verdict"
 }
+
+# needs_private_netns() - stop this test, as "not run", when it has no network namespace of its
+# own (HARNESS_NETNS=off, or a machine that allows none)
+# $1: what the test would do there that it must not do on a shared network (changing the
+# firewall, ...)
+# Such a test never touches the host's network: where it cannot have its own, it is reported
+# `not run: needs a private network namespace (…)`, with no points, and the reference's checks
+# (check-variant, stress) accept it as not run there.
+needs_private_netns() {
+    [[ "$H_MODE" == netns ]] && return 0
+    H_NOT_RUN=1
+    skip "not run: needs a private network namespace ($1)"
+}
