@@ -137,7 +137,7 @@ do_listen(long port, char **joins, int njoins)
 		parse_in(joins[i], &mreq.imr_multiaddr);
 		parse_in(at + 1, &mreq.imr_interface);
 		if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq,
-			sizeof(mreq)) < 0) {
+		        sizeof(mreq)) < 0) {
 			log_event("error IP_ADD_MEMBERSHIP: %s",
 			    strerror(errno));
 			err(1, "IP_ADD_MEMBERSHIP %s@%s", joins[i], at + 1);
@@ -186,16 +186,16 @@ do_send(const char *dest, const char *text, int broadcast,
 	local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	local.sin_port = htons((uint16_t)local_port);
 	if ((broadcast &&
-		setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) <
-		    0) ||
+	        setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) <
+	            0) ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &ifaddr,
-		sizeof(ifaddr)) < 0)
+	        sizeof(ifaddr)) < 0)
 		err(1, "setsockopt");
 	if (ifaddr.s_addr == htonl(INADDR_LOOPBACK) &&
 	    bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0)
 		err(1, "bind 127.0.0.1:%ld", local_port);
 	if (sendto(fd, text, strlen(text), 0, (struct sockaddr *)&to.ss,
-		to.len) < 0) {
+	        to.len) < 0) {
 		log_event("error sendto: %s", strerror(errno));
 		warn("sendto %s", to.text);
 		close(fd);
@@ -255,8 +255,7 @@ main(int argc, char **argv)
 		return do_listen(port, joins, njoins);
 	}
 	if (argc == 3 && strcmp(argv[0], "send") == 0)
-		return do_send(argv[1], argv[2], broadcast, ifaddr,
-		    local_port);
+		return do_send(argv[1], argv[2], broadcast, ifaddr, local_port);
 	usage();
 	return 2;
 }

@@ -209,8 +209,8 @@ main(int argc, char **argv)
 	argc--;
 	argv++;
 	ifaddr.s_addr = htonl(INADDR_LOOPBACK);
-	while ((ch = getopt(argc, argv, strcmp(mode, "send") == 0 ? "bi:" :
-						     "g:")) != -1) {
+	while ((ch = getopt(argc, argv,
+	            strcmp(mode, "send") == 0 ? "bi:" : "g:")) != -1) {
 		switch (ch) {
 		case 'b':
 			broadcast = 1;

@@ -159,7 +159,7 @@ open_sender(const struct sockaddr_in *to, int broadcast, struct in_addr ifaddr)
 	if (!IN_MULTICAST(ntohl(to->sin_addr.s_addr)))
 		return fd;
 	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &ifaddr,
-		sizeof(ifaddr)) < 0) {
+	        sizeof(ifaddr)) < 0) {
 		warn("setsockopt IP_MULTICAST_IF");
 		goto setup_failed;
 	}
@@ -168,8 +168,8 @@ open_sender(const struct sockaddr_in *to, int broadcast, struct in_addr ifaddr)
 		warn("setsockopt IP_MULTICAST_TTL");
 		goto setup_failed;
 	}
-	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop,
-		sizeof(loop)) < 0) {
+	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop)) <
+	    0) {
 		warn("setsockopt IP_MULTICAST_LOOP");
 		goto setup_failed;
 	}
@@ -239,8 +239,8 @@ join_group(int fd, struct in_addr group)
 	memset(&mreq, 0, sizeof(mreq));
 	mreq.imr_multiaddr = group;
 	mreq.imr_interface.s_addr = htonl(INADDR_LOOPBACK);
-	if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq,
-		sizeof(mreq)) < 0) {
+	if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq)) <
+	    0) {
 		if (inet_ntop(AF_INET, &group, text, sizeof(text)) == NULL)
 			snprintf(text, sizeof(text), "?");
 		warn("setsockopt IP_ADD_MEMBERSHIP %s", text);
@@ -295,8 +295,8 @@ main(int argc, char **argv)
 	argc--;
 	argv++;
 	ifaddr.s_addr = htonl(INADDR_LOOPBACK);
-	while ((ch = getopt(argc, argv, strcmp(mode, "send") == 0 ? "bi:" :
-						     "g:")) != -1) {
+	while ((ch = getopt(argc, argv,
+	            strcmp(mode, "send") == 0 ? "bi:" : "g:")) != -1) {
 		switch (ch) {
 		case 'b':
 			broadcast = 1;

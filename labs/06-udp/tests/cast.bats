@@ -32,6 +32,7 @@ cast_net() {
         ip addr add $VETH_ADDR/24 dev veth0 &&
         ip route add 224.0.0.0/4 dev veth0" >"$BATS_TEST_TMPDIR/net.log" 2>&1 && return 0
     # Not the student's doing: a namespace that may not have a veth pair (no privilege).
+    # shellcheck disable=SC2034  # read by the harness's teardown (needs.bash)
     H_NOT_RUN=1
     skip "not run: needs a private network namespace with a veth pair ($(tr '\n' ' ' <"$BATS_TEST_TMPDIR/net.log"))"
 }
@@ -163,6 +164,24 @@ send_failed() {
     }
     diagnose "the castpeer sent 'hello-listener' from $from to 127.255.255.255:$PORT; your listener (bound to ${bound:-nothing}) printed nothing within a second; $(h_tail_err listener)" \
         "receive with recvfrom() and print each datagram at once with print_datagram()"
+}
+
+# points: 1
+@test "SIGTERM makes udpcast listen exit with status 0" {
+    needs "udpcast listen prints a broadcast datagram with its sender"
+    needs_private_netns "the listener binds every address, 0.0.0.0"
+    spawn_student listener udpcast listen "$PORT"
+    wait_for_udp_port "$PORT" listener || return 1
+    stop listener
+    case $status in
+    0) return 0 ;;
+    124)
+        diagnose "your listener was still running 5 s after SIGTERM (sent while it waited in recvfrom())" \
+            "the provided handler only sets the stop flag; the blocked recvfrom() then fails with EINTR: check the flag there and leave the loop, instead of calling recvfrom() again at once" ;;
+    *)
+        diagnose "your listener exited with status $status after SIGTERM; $(h_tail_err listener)" \
+            "EINTR from recvfrom() is not an error: it means a signal arrived. Check the stop flag, return 0, and let main() close the socket and exit 0" ;;
+    esac
 }
 
 # points: 1
