@@ -23,7 +23,9 @@ setup() {
 }
 
 # cast_net WHY - stop the test as not run unless it has a private network namespace (WHY: what
-# it would send there); then give the namespace its veth pair and its multicast route.
+# it would send there); then give the namespace its veth pair and its multicast route. A test
+# calls it before `needs`: without a namespace, "not run: needs a private network namespace" is
+# the reason, not the needed test's not running.
 cast_net() {
     needs_private_netns "$1"
     in_netns sh -c "ip link set lo multicast on &&
@@ -168,8 +170,8 @@ send_failed() {
 
 # points: 1
 @test "SIGTERM makes udpcast listen exit with status 0" {
-    needs "udpcast listen prints a broadcast datagram with its sender"
     needs_private_netns "the listener binds every address, 0.0.0.0"
+    needs "udpcast listen prints a broadcast datagram with its sender"
     spawn_student listener udpcast listen "$PORT"
     wait_for_udp_port "$PORT" listener || return 1
     stop listener
@@ -186,8 +188,8 @@ send_failed() {
 
 # points: 1
 @test "two udpcast listeners share one port and each prints the broadcast" {
-    needs "udpcast listen prints a broadcast datagram with its sender"
     cast_net "the test broadcasts to 127.255.255.255"
+    needs "udpcast listen prints a broadcast datagram with its sender"
     spawn_student first udpcast listen "$PORT"
     wait_for_udp_port "$PORT" first || return 1
     spawn_student second udpcast listen "$PORT"
@@ -267,8 +269,8 @@ send_failed() {
 
 # points: 1
 @test "udpcast send -i loops a group's datagram back to a listener on the same host" {
-    needs "udpcast send to a group sends the datagram on the loopback interface with TTL 1"
     cast_net "a datagram to the multicast group $GROUP, on veth0"
+    needs "udpcast send to a group sends the datagram on the loopback interface with TTL 1"
     start_castpeer watch -j "$GROUP@127.0.0.1" -j "$GROUP@$VETH_ADDR"
     run --separate-stderr student udpcast send -i "$VETH_ADDR" "$GROUP" "$PORT" hello-loop
     [[ $status -eq 0 ]] || { send_failed "'udpcast send -i $VETH_ADDR $GROUP $PORT hello-loop'"; return 1; }
