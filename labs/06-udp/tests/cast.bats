@@ -217,6 +217,7 @@ send_failed() {
 # points: 2
 @test "udpcast listen -g joins the group on the loopback interface and prints its datagrams" {
     cast_net "the test sends to the multicast group $GROUP on lo"
+    needs "udpcast listen prints a broadcast datagram with its sender"
     spawn_student listener udpcast listen -g "$GROUP" "$PORT"
     wait_until 5 h_joined_or_exited listener || true
     local devs
@@ -259,10 +260,11 @@ send_failed() {
         diagnose "your udpcast sent 'hello-group' to $GROUP:$PORT and exited 0; the test's listener, a member of $GROUP on lo and on veth0, got nothing" \
             "send to a group with IP_MULTICAST_IF set to 127.0.0.1 (and IP_MULTICAST_LOOP 1): then it goes out on lo and comes back to this host's members" ;;
     if=lo*)
-        diagnose "your udpcast's datagram to $GROUP came on lo, as it should, but with ${got#* }: more than 1 lets it cross routers" \
+        diagnose "your udpcast's datagram to $GROUP came on lo, as it should, but with ${got#* } (castpeer): a TTL above 1 lets it cross routers" \
             "set IP_MULTICAST_TTL to 1 (an unsigned char): the datagram stays on its own network" ;;
     *)
-        diagnose "your udpcast's datagram to $GROUP:$PORT arrived on ${got%% *} (${got}), not on lo" \
+        local dev=${got%% *}
+        diagnose "your udpcast's datagram to $GROUP:$PORT arrived on ${dev#if=} (castpeer: ${got}), not on lo" \
             "set IP_MULTICAST_IF to 127.0.0.1 (a struct in_addr) before sendto(): without it the kernel sends a group's datagram on the interface its route for 224.0.0.0/4 leads to - veth0 here, the LAN on a real host" ;;
     esac
 }
@@ -282,7 +284,8 @@ send_failed() {
         diagnose "your udpcast sent 'hello-loop' to $GROUP:$PORT on veth0 ($VETH_ADDR) and exited 0; the test's listener on the same host, a member of $GROUP on veth0, got no copy" \
             "a member on the sending host gets a copy only with IP_MULTICAST_LOOP 1 (Linux's default): set it to 1, never 0. On lo the loopback device hands the datagram back anyway, so only a real interface shows the difference" ;;
     *)
-        diagnose "with -i $VETH_ADDR, your udpcast's datagram to $GROUP arrived on ${got%% *}, not on veth0" \
+        local dev=${got%% *}
+        diagnose "with -i $VETH_ADDR, your udpcast's datagram to $GROUP arrived on ${dev#if=} (castpeer: ${got}), not on veth0" \
             "IP_MULTICAST_IF takes the interface address given with -i (the ifaddr passed to open_sender()), not always 127.0.0.1" ;;
     esac
 }
