@@ -64,7 +64,7 @@ setup() {
     local queued
     queued=$(h_server_recvq)
     if [[ -n "$queued" && "$queued" -gt 0 ]]; then
-        diagnose "a client sent 1 MiB in one burst (much more than one read()); the echo stopped short and $queued bytes stay unread in your server's socket (its Recv-Q); the test's loadpeer saw: $(load_story burst)" \
+        diagnose "a client sent 1 MiB in one burst while the test held your server with SIGSTOP (much more than one read()); the echo stopped short and $queued bytes stay unread in your server's socket (its Recv-Q); the test's loadpeer saw: $(load_story burst)" \
             "with EPOLLET an event comes only when new data arrives, not while data is waiting: on each event read() until it fails with EAGAIN, or what is left is never read"
         return 1
     fi

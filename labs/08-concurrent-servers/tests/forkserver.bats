@@ -148,10 +148,10 @@ setup() {
     expect_alive "$n clients left at once" || return 1
     if [[ $H_ZOMBIES -gt 0 ]]; then
         if [[ $H_ZOMBIES -ge $before && $before -gt 0 ]]; then
-            diagnose "$before children served $n clients; all their clients left at once; 3 s later all $H_ZOMBIES children are still zombies (exited, never reaped by the parent)" \
+            diagnose "$before children served $n clients; all their clients left at once, while the test held your server with SIGSTOP (as a burst of exits does); 3 s later all $H_ZOMBIES children are still zombies (exited, never reaped by the parent)" \
                 "the parent must reap its children: a SIGCHLD handler that calls waitpid(-1, NULL, WNOHANG) in a loop (or SIGCHLD set to SIG_IGN); a zombie holds a process slot until its parent waits for it"
         else
-            diagnose "$before children served $n clients; all their clients left at once; 3 s later $H_ZOMBIES children are still zombies: some were reaped, not all" \
+            diagnose "$before children served $n clients; all their clients left at once, while the test held your server with SIGSTOP (as a burst of exits does); 3 s later $H_ZOMBIES children are still zombies: some were reaped, not all" \
                 "signals do not queue: one SIGCHLD may stand for many exited children. The handler must loop, while (waitpid(-1, NULL, WNOHANG) > 0), not reap one child per signal"
         fi
         return 1
