@@ -41,6 +41,7 @@ h_load_bats_helpers
 
 HARNESS_LIB=${BASH_SOURCE[0]%/*}
 [[ "$HARNESS_LIB" == /* ]] || HARNESS_LIB=$(cd "$HARNESS_LIB" && pwd)
+# shellcheck disable=SC2034 # read by launch.bash, sourced below into this shell
 HARNESS_ROOT=${HARNESS_LIB%/lib/sockets-harness}
 
 # How long a started program may run before timeout(1) stops it, in seconds.
