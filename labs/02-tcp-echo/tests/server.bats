@@ -201,14 +201,19 @@ only_listener_held() {
 # points: 2
 @test "the server survives a client that leaves without reading its echo" {
     needs "the server echoes a short message back to a scripted client"
-    # The client sends 64 KiB, half-closes and resets at once: the server's kernel has all the
-    # data and the FIN, then the RST, so the server's next write() fails with EPIPE (and raises
-    # SIGPIPE) while it still has bytes to echo. Its reads and writes are cut to 1 KiB at most
-    # (the short-I/O injector), so it is still echoing when the RST comes, however fast it is.
+    # The client sends 64 KiB, half-closes and resets while the test holds the server with
+    # SIGSTOP: when the server goes on, its kernel has all the data, the FIN and then the RST,
+    # so its first write() of an echo fails with EPIPE (and raises SIGPIPE), however loaded the
+    # machine. Its reads and writes are cut to 1 KiB at most (the short-I/O injector), so it
+    # still has bytes to echo after that write.
+    local pid
     with_shortio 1 1024
     start_server
     head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/burst"
+    pid=$(program_pid server)
+    kill -STOP "$pid"
     talk leaver "sendfile:$BATS_TEST_TMPDIR/burst" shut:wr rst
+    kill -CONT "$pid"
     printf 'still there?' >"$BATS_TEST_TMPDIR/sent"
     talk after "sendtext:still there?" shut:wr recvall
     if [[ $status -ne 0 ]] || ! cmp -s "$BATS_TEST_TMPDIR/sent" "$BATS_TEST_TMPDIR/after.bin"; then
