@@ -20,7 +20,7 @@ setup_file() {
     make_class "$CLASS" "$TOP/tgz"
     printf '# two machines, one student at a time on each\n1/grader@hostA\n1/hostB\n' >"$TOP/hosts.txt"
     "$COURSE_ROOT/grader/grade-class" "$CLASS" --lab 01 --hosts "$TOP/hosts.txt" --deadline "$DEADLINE" \
-        --out "$OUT" >"$TOP/first.log" 2>&1
+        --out "$OUT" >"$TOP/first.log" 2>&1 || { cat "$TOP/first.log"; return 1; }
 }
 
 teardown_file() {
