@@ -180,7 +180,8 @@ received() {
 @test "the client reports a line too long for one datagram instead of waiting for a reply" {
     needs "the client sends each line as one datagram and prints each reply"
     start_echo
-    local timeout=$((1500 * $(h_slow_factor))) line
+    # As long as in the refused-port test, for the same reason.
+    local timeout=$((4000 * $(h_slow_factor))) line
     line=$(head -c 70000 /dev/zero | tr '\0' x)
     client "$line" -t "$timeout" -r 1 127.0.0.1 "$PORT"
     local n
