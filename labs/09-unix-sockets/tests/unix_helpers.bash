@@ -106,3 +106,16 @@ hello_as_nobody() {
     run --separate-stderr in_netns setpriv --reuid=65534 --regid=65534 --clear-groups -- \
         "${LAB_BIN}/unixtool" hello "$1"
 }
+
+# try_server NAME ARG... - start `unixtool ARG...` as NAME and wait until it printed
+# "listening" (true) or exited (false, with status its exit status and err its stderr's tail).
+try_server() {
+    local name=$1
+    shift
+    spawn_student "$name" unixtool "$@"
+    wait_until 5 listening_or_gone "$name" || true
+    h_has_line "$(out_of "$name")" '^listening$' && return 0
+    wait_for_exit "$name" 1
+    err=$(h_tail_err "$name")
+    return 1
+}
