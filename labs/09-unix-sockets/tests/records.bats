@@ -62,16 +62,16 @@ records() {
 @test "a seqpacket record longer than the buffer is reported as too long, and the next one arrives whole" {
     needs "seqpacket records keep their boundaries, and the end of the connection reads as eof"
     start_server rx recv -t seqpacket -b 8 "$SOCK"
-    ut send -t seqpacket "$SOCK" short a-record-of-26-bytes-long next
+    ut send -t seqpacket "$SOCK" short a-record-of-25-bytes-long next
     wait_for_exit rx 5
     local got
     got=$(records rx)
     [[ "$got" == "record 5 short | too long | record 4 next | eof" ]] && return 0
     if [[ "$got" == *"record 8 a-record"* ]]; then
-        diagnose "records of 5, 26 and 4 bytes were sent; with an 8-byte buffer unixtool recv printed: $got" \
+        diagnose "records of 5, 25 and 4 bytes were sent; with an 8-byte buffer unixtool recv printed: $got" \
             "recv() cuts a record longer than the buffer and THROWS AWAY the rest: the 8 bytes returned are not the record. Pass MSG_TRUNC in recv()'s flags (it then returns the record's real length) or check msg_flags & MSG_TRUNC after recvmsg(), and fail with EMSGSIZE"
     else
-        diagnose "records of 5, 26 and 4 bytes were sent; with an 8-byte buffer unixtool recv printed: $got (exit status $status; $(h_tail_err rx))" \
+        diagnose "records of 5, 25 and 4 bytes were sent; with an 8-byte buffer unixtool recv printed: $got (exit status $status; $(h_tail_err rx))" \
             "a record longer than LEN: -1 with errno EMSGSIZE; the record is gone (consumed), and the next recv() returns the next record whole"
     fi
 }
