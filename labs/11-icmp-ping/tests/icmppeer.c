@@ -10,15 +10,16 @@
  * -d MS      wait MS milliseconds before each answer (default 0)
  * -O OPTLEN  put OPTLEN bytes of IP options (NOPs; a multiple of 4, at most
  *            40) in the answer's IP header, so that its IHL is 5 + OPTLEN/4
- * -D         before each answer, at once, send three decoys: an echo reply
- *            with another identifier, one with another sequence number, and
- *            a timestamp request (type 13) with the same identifier and
- *            sequence number
+ * -D         before each answer, at once, send a decoy: for sequence number
+ *            1, 4, 7 ... an echo reply with another identifier (ID + 1); for
+ *            2, 5, 8 ... an echo reply with another sequence number (SEQ + 1);
+ *            for 3, 6, 9 ... a timestamp request (type 13) with the same
+ *            identifier and sequence number
  *
  * Log lines:
  *   ready
  *   request id ID seq SEQ len N cksum ok|bad data HEX   (an echo request)
- *   decoys id ID seq SEQ
+ *   decoy other-id|other-seq|timestamp-request id ID seq SEQ
  *   answer id ID seq SEQ ihl IHL
  *   error WHAT: strerror
  *
@@ -228,16 +229,28 @@ main(int argc, char **argv)
 			continue;
 		memcpy(&from, pkt + 12, 4);
 		if (decoys) {
-			if (send_icmp(out, from, 0, 0, (uint16_t)(id + 1), seq,
-			        icmp + 8, dlen) < 0 ||
-			    send_icmp(out, from, 0, 0, id, (uint16_t)(seq + 1),
-			        icmp + 8, dlen) < 0 ||
-			    send_icmp(out, from, 0, 13, id, seq, ts,
-			        sizeof(ts)) < 0) {
+			int kind =
+			    (seq + 2) % 3; /* seq 1, 2, 3: kind 0, 1, 2 */
+			int r;
+
+			if (kind == 0)
+				r = send_icmp(out, from, 0, 0,
+				    (uint16_t)(id + 1), seq, icmp + 8, dlen);
+			else if (kind == 1)
+				r = send_icmp(out, from, 0, 0, id,
+				    (uint16_t)(seq + 1), icmp + 8, dlen);
+			else
+				r = send_icmp(out, from, 0, 13, id, seq, ts,
+				    sizeof(ts));
+			if (r < 0) {
 				logf_line("error sendto: %s", strerror(errno));
 				return 1;
 			}
-			logf_line("decoys id %u seq %u", id, seq);
+			logf_line("decoy %s id %u seq %u",
+			    kind == 0     ? "other-id" :
+			        kind == 1 ? "other-seq" :
+			                    "timestamp-request",
+			    id, seq);
 		}
 		if (delay > 0) {
 			struct timespec d = { delay / 1000,
