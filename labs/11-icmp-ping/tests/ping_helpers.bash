@@ -10,6 +10,7 @@
 # test calls it before `needs`.
 icmp_net() {
     needs_private_netns "$1"
+    # shellcheck disable=SC2016  # expanded by the shell in the namespace
     in_netns sh -c 'g=$(id -g) && echo "$g $g" >/proc/sys/net/ipv4/ping_group_range' \
         >"$BATS_TEST_TMPDIR/net.log" 2>&1 && return 0
     # Not the student's doing: a namespace whose sysctls the test may not write.
