@@ -111,9 +111,8 @@ load "${BATS_TEST_DIRNAME}/ping_helpers"
 
 # points: 2
 @test "a request without a reply counts as lost after the wait, and miniping exits 1 when none came" {
-    icmp_net "it sets net.ipv4.icmp_echo_ignore_all there"
+    icmp_net "it sets net.ipv4.icmp_echo_ignore_all there" echo-off
     needs "miniping gets a reply to each request on a raw socket"
-    kernel_echo_off
     ping -r -c 2 -W 200 127.0.0.1
     if [[ "$output" == *"reply seq"* ]]; then
         diagnose "the kernel answers no echo request (icmp_echo_ignore_all=1) and nobody else does, yet a reply was reported: $(said)" \
@@ -137,9 +136,8 @@ load "${BATS_TEST_DIRNAME}/ping_helpers"
 
 # points: 3
 @test "replies with another identifier, another sequence number or another type are ignored" {
-    icmp_net "its icmppeer sends ICMP messages there"
+    icmp_net "its icmppeer sends ICMP messages there" echo-off
     needs "miniping gets a reply to each request on a raw socket"
-    kernel_echo_off
     start_icmppeer -a -D -d 200
     ping -r -c 3 -W 3000 127.0.0.1
     local seq rtt decoy=("" "an echo reply with another identifier (yours + 1)" "an echo reply with another sequence number (yours + 1)" "a timestamp request (type 13) with your identifier and sequence number")
@@ -161,9 +159,8 @@ load "${BATS_TEST_DIRNAME}/ping_helpers"
 
 # points: 2
 @test "a reply whose IP header carries options (IHL over 5) is found after the whole header" {
-    icmp_net "its icmppeer sends IP packets with options there"
+    icmp_net "its icmppeer sends IP packets with options there" echo-off
     needs "miniping gets a reply to each request on a raw socket"
-    kernel_echo_off
     start_icmppeer -a -O 12
     ping -r -c 2 -W 1000 127.0.0.1
     [[ $status -eq 0 && "$(grep -cE '^reply seq [12] ' <<<"$output")" -eq 2 ]] && return 0
@@ -178,9 +175,8 @@ load "${BATS_TEST_DIRNAME}/ping_helpers"
 
 # points: 2
 @test "the round-trip time is measured from the request to its reply, in microseconds" {
-    icmp_net "its icmppeer answers late there"
+    icmp_net "its icmppeer answers late there" echo-off
     needs "miniping gets a reply to each request on an ICMP datagram socket"
-    kernel_echo_off
     start_icmppeer -a -d 200
     ping -c 2 -W 3000 127.0.0.1
     local seq rtt

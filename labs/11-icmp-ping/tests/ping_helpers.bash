@@ -4,26 +4,24 @@
 # ICMP, running miniping, the icmppeer, and reading what they printed. Loaded after the
 # sockets-harness library.
 
-# icmp_net WHY - stop the test as not run unless it has a private network namespace (WHY: what
-# it does there); then let the namespace's users (the test, as root of it) open ICMP datagram
-# sockets: net.ipv4.ping_group_range set to the test's own group, in the namespace only. A
-# test calls it before `needs`.
+# icmp_net WHY [echo-off] - stop the test as not run unless it has a private network namespace
+# (WHY: what it does there); then let the namespace's users (the test, as root of it) open ICMP
+# datagram sockets: net.ipv4.ping_group_range set to the test's own group, in the namespace
+# only. With echo-off, also net.ipv4.icmp_echo_ignore_all=1: the namespace's kernel answers no
+# echo request, so every reply comes from the icmppeer, or none does. A test calls it before
+# `needs`.
 icmp_net() {
     needs_private_netns "$1"
+    local ignore=0
+    [[ "${2:-}" != echo-off ]] || ignore=1
     # shellcheck disable=SC2016  # expanded by the shell in the namespace
-    in_netns sh -c 'g=$(id -g) && echo "$g $g" >/proc/sys/net/ipv4/ping_group_range' \
+    in_netns sh -c 'g=$(id -g) && echo "$g $g" >/proc/sys/net/ipv4/ping_group_range &&
+        echo "$1" >/proc/sys/net/ipv4/icmp_echo_ignore_all' sh "$ignore" \
         >"$BATS_TEST_TMPDIR/net.log" 2>&1 && return 0
     # Not the student's doing: a namespace whose sysctls the test may not write.
     # shellcheck disable=SC2034  # read by the harness's teardown (needs.bash)
     H_NOT_RUN=1
-    skip "not run: needs a private network namespace whose net.ipv4.ping_group_range it can set ($(tr '\n' ' ' <"$BATS_TEST_TMPDIR/net.log"))"
-}
-
-# kernel_echo_off - tell the namespace's kernel to answer no echo request
-# (net.ipv4.icmp_echo_ignore_all=1): every reply then comes from the icmppeer, or none does.
-kernel_echo_off() {
-    in_netns sh -c 'echo 1 >/proc/sys/net/ipv4/icmp_echo_ignore_all' ||
-        fail "test set-up: could not set net.ipv4.icmp_echo_ignore_all in the test's namespace"
+    skip "not run: needs a private network namespace whose net.ipv4.ping_group_range and icmp_echo_ignore_all it can set ($(tr '\n' ' ' <"$BATS_TEST_TMPDIR/net.log"))"
 }
 
 # ping ARG... - run the student's miniping in the foreground through `run --separate-stderr`

@@ -33,9 +33,18 @@ sniff_connection() {
     peer scripted "127.0.0.1:$PORT" sendtext:hello close >/dev/null ||
         fail "test set-up: the scripted peer could not connect to the recorder on $PORT"
     wait_for_file_content "$BATS_TEST_TMPDIR/rec.log" '^close 1' || true
-    # The FIN-ACK exchange follows the data: wait for 6 lines at most 5 s, then take what came.
-    wait_until 5 h_count_at_least "$(out_of sniff)" '^tcp ' 6 || true
+    # The FIN-ACK exchange follows the data: wait for 6 lines at most 5 s (or a stub's
+    # complaint), then take what came.
+    wait_until 5 sniffed_or_stub 6 || true
     SNIFFED=$(grep '^tcp ' "$(out_of sniff)" || true)
+    local hint
+    hint=$(stderr=$(cat "$(err_of sniff)") stub_hint)
+    [[ -z "$hint" ]] || { diagnose "sniff saw the connection's segments and said: $(head -n 1 "$(err_of sniff)")" "$hint"; return 1; }
+}
+
+# sniffed_or_stub N - true once sniff printed N segments, or the skeleton's stub spoke.
+sniffed_or_stub() {
+    h_count_at_least "$(out_of sniff)" '^tcp ' "$1" || h_has_line "$(err_of sniff)" 'not implemented yet'
 }
 
 # sniffed_lines - what sniff printed, on one line, for a diagnosis.
