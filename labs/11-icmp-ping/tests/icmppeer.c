@@ -3,7 +3,7 @@
  * arrive in the test's network namespace and, when asked, answers them
  * itself (the test has told the kernel not to, icmp_echo_ignore_all=1).
  *
- *   icmppeer [-o LOG] [-a] [-d MS] [-O OPTLEN] [-D]
+ *   icmppeer [-o LOG] [-a] [-d MS] [-O OPTLEN] [-D] [-N MS]
  *
  * -o LOG     event log (default: stdout), one write() per line; appended to
  * -a         answer every echo request with an echo reply of its own
@@ -15,6 +15,9 @@
  *            2, 5, 8 ... an echo reply with another sequence number (SEQ + 1);
  *            for 3, 6, 9 ... a timestamp request (type 13) with the same
  *            identifier and sequence number
+ * -N MS      whenever MS milliseconds pass without an ICMP message, send
+ *            an unrelated echo reply (identifier 0xffff, sequence 0) to
+ *            127.0.0.1: traffic that must not stretch a ping's wait
  *
  * Log lines:
  *   ready
@@ -32,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -145,10 +149,10 @@ main(int argc, char **argv)
 {
 	unsigned char pkt[65536], ts[12] = { 0 };
 	char hex[2 * 1024 + 1];
-	long delay = 0, optlen = 0;
+	long delay = 0, optlen = 0, noise = 0;
 	int ch, answer = 0, decoys = 0, in, out;
 
-	while ((ch = getopt(argc, argv, "o:ad:O:D")) != -1) {
+	while ((ch = getopt(argc, argv, "o:ad:O:DN:")) != -1) {
 		switch (ch) {
 		case 'o':
 			log_fd =
@@ -174,6 +178,10 @@ main(int argc, char **argv)
 		case 'D':
 			decoys = 1;
 			break;
+		case 'N':
+			if (parse_long(optarg, 1, 60000, &noise) < 0)
+				goto usage;
+			break;
 		default:
 			goto usage;
 		}
@@ -195,12 +203,23 @@ main(int argc, char **argv)
 	}
 	logf_line("ready");
 	for (;;) {
-		ssize_t n = recv(in, pkt, sizeof(pkt), 0);
+		struct pollfd pfd = { .fd = in, .events = POLLIN };
 		const unsigned char *icmp;
 		struct in_addr from;
 		uint16_t id, seq;
 		size_t hlen, ilen, dlen, i;
+		ssize_t n;
 
+		if (noise > 0 && poll(&pfd, 1, (int)noise) == 0) {
+			struct in_addr lo = { htonl(INADDR_LOOPBACK) };
+
+			if (send_icmp(out, lo, 0, 0, 0xffff, 0, ts, 0) < 0) {
+				logf_line("error sendto: %s", strerror(errno));
+				return 1;
+			}
+			continue;
+		}
+		n = recv(in, pkt, sizeof(pkt), 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -269,6 +288,6 @@ main(int argc, char **argv)
 	}
 usage:
 	fprintf(stderr,
-	    "usage: icmppeer [-o LOG] [-a] [-d MS] [-O OPTLEN] [-D]\n");
+	    "usage: icmppeer [-o LOG] [-a] [-d MS] [-O OPTLEN] [-D] [-N MS]\n");
 	return 2;
 }

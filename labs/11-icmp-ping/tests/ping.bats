@@ -113,15 +113,20 @@ load "${BATS_TEST_DIRNAME}/ping_helpers"
 @test "a request without a reply counts as lost after the wait, and miniping exits 1 when none came" {
     icmp_net "it sets net.ipv4.icmp_echo_ignore_all there" echo-off
     needs "miniping gets a reply to each request on a raw socket"
+    # Unrelated ICMP keeps arriving (an echo reply to another ping every 50 ms): it must not
+    # stretch the wait. A wait that restarts on each packet never ends: stopped after 5 s.
+    start_icmppeer -N 50
+    # shellcheck disable=SC2034  # read by the harness (student)
+    local STUDENT_TIMEOUT=5
     ping -r -c 2 -W 200 127.0.0.1
     if [[ "$output" == *"reply seq"* ]]; then
-        diagnose "the kernel answers no echo request (icmp_echo_ignore_all=1) and nobody else does, yet a reply was reported: $(said)" \
+        diagnose "the kernel answers no echo request (icmp_echo_ignore_all=1) and nobody else does (the icmppeer sends only echo replies with another identifier), yet a reply was reported: $(said)" \
             "a raw ICMP socket receives every ICMP message that arrives, and on lo that includes your own echo request (type 8, your identifier and sequence). Check the type: an echo reply is type 0, code 0"
         return 1
     fi
     if [[ $status -eq 124 || "$output" != *$'timeout seq 1\ntimeout seq 2\n'* ]]; then
-        diagnose "no reply comes (icmp_echo_ignore_all=1); miniping -r -c 2 -W 200 took $took ms: $(said)" \
-            "ping_once() waits at most TIMEOUT_MS in all: poll() with the milliseconds left until the deadline, and returns 0 when they run out (miniping then prints 'timeout seq N')"
+        diagnose "no reply comes (icmp_echo_ignore_all=1), while an unrelated echo reply (another identifier) arrives every 50 ms; miniping -r -c 2 -W 200 took $took ms: $(said)" \
+            "ping_once() waits at most TIMEOUT_MS in all, counted from the send: poll() with the milliseconds LEFT until that deadline, not TIMEOUT_MS again after each packet that is not the reply (other traffic would keep the wait going forever); return 0 when the time runs out (miniping then prints 'timeout seq N')"
         return 1
     fi
     if ((took < 400)); then
