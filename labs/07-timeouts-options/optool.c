@@ -8,7 +8,9 @@
  *       connect_timeout() to IP:PORT with a limit of MS milliseconds. Prints
  *       "connected" and then "mode blocking" or "mode non-blocking" (what
  *       the descriptor's flags say); or "refused"; or "timeout after T ms",
- *       T the time connect_timeout() took.
+ *       T the time connect_timeout() took. A SIGUSR1 interrupts whatever
+ *       connect_timeout() is blocked in (poll() fails with EINTR), as any
+ *       signal with a handler would; "signals N" then says how many came.
  *
  *   optool serve [-b BACKLOG] [-n] [-c COUNT] PORT
  *       listen_reuse(PORT, BACKLOG) (default 16) and print "listening".
@@ -70,6 +72,7 @@
 #define MAX_MS 600000
 
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t interrupts;
 
 /* usage - print how to run the program and exit with status 2. */
 static void
@@ -106,6 +109,26 @@ catch_term(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+}
+
+/* on_usr1 - SIGUSR1: count it; the call it interrupts fails with EINTR. */
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	interrupts++;
+}
+
+/* catch_usr1 - SIGUSR1 interrupts a blocked call (no SA_RESTART). */
+static void
+catch_usr1(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* number - parse S as a number from MIN to MAX, or exit 1 naming WHAT. */
@@ -235,24 +258,30 @@ cmd_connect(int argc, char **argv)
 {
 	struct sockaddr_in addr;
 	struct timespec t0;
-	int fd, flags, ms;
+	int fd, flags, ms, saved;
 
 	if (argc != 4)
 		usage();
 	address(argv[1], argv[2], &addr);
 	ms = (int)number(argv[3], 1, MAX_MS, "time");
+	catch_usr1();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fd = connect_timeout(&addr, ms);
-	if (fd < 0 && errno == ECONNREFUSED) {
+	saved = errno;
+	if (fd < 0 && saved == ECONNREFUSED)
 		printf("refused\n");
-		return EXIT_REFUSED;
-	}
-	if (fd < 0 && errno == ETIMEDOUT) {
+	else if (fd < 0 && saved == ETIMEDOUT)
 		printf("timeout after %.0f ms\n", ms_since(&t0));
+	if (interrupts > 0)
+		printf("signals %d\n", (int)interrupts);
+	if (fd < 0 && saved == ECONNREFUSED)
+		return EXIT_REFUSED;
+	if (fd < 0 && saved == ETIMEDOUT)
 		return EXIT_TIMEOUT;
-	}
-	if (fd < 0)
+	if (fd < 0) {
+		errno = saved;
 		err(1, "connect_timeout %s:%s", argv[1], argv[2]);
+	}
 	flags = fcntl(fd, F_GETFL);
 	printf("connected\nmode %s\n",
 	    flags >= 0 && (flags & O_NONBLOCK) ? "non-blocking" : "blocking");

@@ -95,6 +95,60 @@ setup() {
 }
 
 # points: 2
+@test "connect_timeout waits through signals for the time left, no longer" {
+    needs "connect_timeout gives up on a full accept queue when its time is up, not before"
+    spawn_optool server serve -b 0 -n "$PORT"
+    wait_for_port "$PORT" server
+    spawn_peer filler scripted "127.0.0.1:$PORT" pause:60000
+    wait_until 10 queue_holds "$PORT" 1 || true
+    local limit=1000 pid i waited
+    spawn_optool waiter connect 127.0.0.1 "$PORT" "$limit"
+    # The first signal only once its SYN is out: optool has its handler by then (before it,
+    # SIGUSR1 would kill it), and connect_timeout() is waiting.
+    if ! wait_until 5 syn_sent_to "$PORT" || ! pid=$(program_pid waiter); then
+        wait_for_exit waiter 1
+        outputs_of waiter
+        diagnose "optool connect 127.0.0.1 $PORT $limit, to a full accept queue ($(listen_queue "$PORT") connections wait in it), sent no SYN that waits for an answer: $(said)" \
+            "connect_timeout(): socket(), O_NONBLOCK, connect() (EINPROGRESS: the SYN is sent), then poll() for POLLOUT"
+        return 1
+    fi
+    # A SIGUSR1 every 100 ms while it waits, for 6 s at most: each one interrupts its poll().
+    local end=$((${EPOCHREALTIME/[.,]/} / 1000 + 6000))
+    for ((i = 0; i < 60; i++)); do
+        is_running waiter && ((${EPOCHREALTIME/[.,]/} / 1000 < end)) || break
+        kill -USR1 "$pid" 2>/dev/null || break
+        h_nap 0.1
+    done
+    wait_for_exit waiter "$STUDENT_TIMEOUT"
+    outputs_of waiter
+    waited=$(waited_ms)
+    local story="optool connect to a full accept queue with a ${limit} ms limit got a SIGUSR1 every 100 ms while it waited"
+    if [[ $status -eq 1 && "${stderr,,}" == *"interrupted system call"* ]]; then
+        diagnose "$story; connect_timeout() failed: $(said)" \
+            "a signal makes poll() fail with EINTR: that is not an error of the connection. Wait again, for the time left until the deadline"
+        return 1
+    fi
+    if [[ $status -eq 124 || ( -n "$waited" && $waited -ge $((limit * 4)) ) ]]; then
+        diagnose "$story (for 6 s at most); connect_timeout() was still waiting after ${waited:-${STUDENT_TIMEOUT}000} ms: $(said)" \
+            "after EINTR, wait again for the time LEFT (a deadline from CLOCK_MONOTONIC, minus now), not for the whole TIMEOUT_MS again: every signal restarts the wait, and a signal every 100 ms makes it wait forever"
+        return 1
+    fi
+    if [[ $status -eq 4 && -n "$waited" && $waited -ge $limit ]]; then
+        # optool counts the signals it got: none would mean the test proved nothing.
+        grep -q '^signals [1-9]' <<<"$output" && return 0
+        fail "test set-up: no signal reached optool while it waited ($(said))"
+        return 1
+    fi
+    if [[ $status -eq 4 ]]; then
+        diagnose "$story; connect_timeout() reported a timeout after only ${waited:-?} ms: $(said)" \
+            "after EINTR, wait again for the time left; a signal is not the end of the time limit"
+        return 1
+    fi
+    diagnose "$story; $(said)" \
+        "a signal makes poll() fail with EINTR: wait again for the time left, and when the time is up fail with ETIMEDOUT"
+}
+
+# points: 2
 @test "connect_timeout gives up on a port whose SYNs are dropped when its time is up" {
     needs "connect_timeout connects to a listening port and returns the socket in blocking mode"
     needs_private_netns "an nftables rule drops the SYNs to one port"

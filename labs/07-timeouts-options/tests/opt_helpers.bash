@@ -17,6 +17,13 @@ ms_since() {
     echo $(((now - then) / 1000))
 }
 
+# outputs_of NAME - set output and stderr to what the spawned optool NAME printed, as
+# `run --separate-stderr` would, for `said` and `waited_ms`.
+outputs_of() {
+    output=$(<"$(out_of "$1")")
+    stderr=$(<"$(err_of "$1")")
+}
+
 # said - what optool printed, on one line, and what it said on stderr: for a diagnosis.
 said() {
     local out=${output//$'\n'/ | } err=${stderr//$'\n'/ | } tail=""
@@ -79,6 +86,18 @@ queue_holds() {
     local q
     q=$(listen_queue "$1")
     [[ "${q:-0}" -ge "$2" ]]
+}
+
+# syn_sent_to PORT - true while a connection to port PORT waits for the answer to its SYN.
+# Read from the namespace's /proc table, without starting a process: it is polled while
+# a one-second wait runs, on machines where an `ss` can take a quarter of a second.
+syn_sent_to() {
+    local hex raddr st
+    printf -v hex '%04X' "$1"
+    while read -r _ _ raddr st _; do
+        [[ "$st" == 02 && "${raddr##*:}" == "$hex" ]] && return 0
+    done <"$H_NET_DIR/tcp"
+    return 1
 }
 
 # in_time_wait PORT - true once a connection of local port PORT is in TIME_WAIT.
