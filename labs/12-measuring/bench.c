@@ -55,6 +55,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -255,6 +256,9 @@ start_peer(const struct options *o, struct target *t, char *dir, size_t dlen,
 	if ((pid = fork()) < 0)
 		err(1, "fork");
 	if (pid == 0) {
+		/* A sockbench that fails (err()) takes its peer with it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+			_exit(1);
 		if (o->peercpu >= 0 && pin_to_cpu(o->peercpu) < 0) {
 			warn("peer: pin to CPU %d", o->peercpu);
 			_exit(1);

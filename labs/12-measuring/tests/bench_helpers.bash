@@ -16,14 +16,16 @@ sockbench() {
 said() {
     local out err=${stderr//$'\n'/ | } tail=""
     out=$(head -n 3 <<<"$output" | sed -n 'l' | tr '\n' ' ')
+    [[ -n "$output" ]] || out="nothing"
     [[ -z "$err" ]] || tail=", stderr '${err:0:300}'"
     echo "printed '${out:0:240}' ($(grep -c . <<<"$output" || true) lines), exit status $status$tail"
 }
 
-# stub_hint - the likely mistake when sockbench's stderr shows a stub still in place; empty if not.
+# stub_hint TEXT - the likely mistake when TEXT (sockbench's stderr) shows a stub still in
+# place; empty if not.
 stub_hint() {
     local stub
-    stub=$(grep -m 1 -o '[A-Za-z_][A-Za-z0-9_]*: not implemented yet' <<<"$stderr" || true)
+    stub=$(grep -m 1 -o '[A-Za-z_][A-Za-z0-9_]*: not implemented yet' <<<"$1" || true)
     [[ -z "$stub" ]] || echo "${stub%%:*}() is still the stub of the skeleton: write it (see the TODO in sockbench.c)"
 }
 
@@ -32,7 +34,7 @@ stub_hint() {
 ran_ok() {
     [[ "$status" -eq 0 ]] && return 0
     local likely
-    likely=$(stub_hint)
+    likely=$(stub_hint "$stderr")
     [[ -n "$likely" ]] || likely="each function returns 0 (or a count) on success and -1 with errno set only on a real failure: read the error above"
     diagnose "sockbench $1 $(said)" "$likely"
     return 1
@@ -63,6 +65,12 @@ peer_conns() {
 # peer_end K - how the recorder's connection K ended: eof, rst or error (empty: not yet).
 peer_end() {
     awk -v k="$1" '($1 == "eof" || $1 == "rst" || $1 == "error") && $2 == k { print $1; exit }' "$BATS_TEST_TMPDIR/rec.log"
+}
+
+# peer_ended K - true once the recorder has seen its connection K end (its last line is written
+# after sockbench's close, so a test waits for it).
+peer_ended() {
+    [[ -n "$(peer_end "$1")" ]]
 }
 
 # lines_of KIND - sockbench's result lines of that kind (the first field).

@@ -156,7 +156,7 @@ setup() {
     ran_ok "-n 2 -s 3000 -r 20 pingpong tcp $PORT (each read and write cut to at most 1000 bytes)" || return 1
     local k got end
     for k in 1 2; do
-        wait_until 5 test -n "$(peer_end "$k")" || true
+        wait_until 5 peer_ended "$k" || true
         got=$(peer_bytes "$k")
         end=$(peer_end "$k")
         if [[ "$got" -ne 60000 ]]; then
@@ -199,10 +199,8 @@ setup() {
     local a=${cpus[0]} b=${cpus[${#cpus[@]} - 1]}
     spawn_student sb sockbench -n 1 -s 64 -r 10 -c "$a" -C "$b" -w pingpong tcp
     if ! wait_for_file_content "$(err_of sb)" '^sockbench: done$' 10; then
-        local stderr
-        stderr=$(cat "$(err_of sb)" 2>/dev/null || true)
         local likely
-        likely=$(stub_hint)
+        likely=$(stub_hint "$(cat "$(err_of sb)" 2>/dev/null || true)")
         diagnose "sockbench -c $a -C $b did not finish its run; $(h_tail_err sb)" "${likely:-pin_to_cpu() returns 0 once sched_setaffinity() has pinned the calling process}"
         return 1
     fi
@@ -224,7 +222,7 @@ setup() {
 # points: 1
 @test "pin_to_cpu reports a CPU that does not exist as a failure" {
     sockbench -c 1023 -n 1 -s 64 -r 2 pingpong tcp
-    [[ -z "$(stub_hint)" ]] || { diagnose "sockbench -c 1023 $(said)" "$(stub_hint)"; return 1; }
+    [[ -z "$(stub_hint "$stderr")" ]] || { diagnose "sockbench -c 1023 $(said)" "$(stub_hint "$stderr")"; return 1; }
     [[ "$status" -eq 1 && "$stderr" == *"pin to CPU 1023"* ]] || diagnose "sockbench -c 1023 (no machine here has CPU 1023) $(said)" \
         "sched_setaffinity() fails with EINVAL for a set with no CPU of the machine in it: return -1 with its errno, do not ignore it (a benchmark that says it is pinned but is not measures the wrong thing)"
 }
@@ -254,7 +252,7 @@ setup() {
 @test "tune_socket skips Nagle on a Unix-domain socket and still sets its buffers" {
     sockbench -d -B 49152 -n 1 -s 64 -r 2 pingpong unix
     local likely
-    likely=$(stub_hint)
+    likely=$(stub_hint "$stderr")
     if [[ "$status" -ne 0 ]]; then
         [[ -n "$likely" ]] || likely="a Unix-domain socket has no Nagle's algorithm, and setsockopt(TCP_NODELAY) on it fails (EOPNOTSUPP): ask the socket its family first (getsockopt SO_DOMAIN, or getsockname) and set TCP_NODELAY on TCP sockets only"
         diagnose "sockbench -d -B 49152 ... pingpong unix $(said)" "$likely"
