@@ -15,6 +15,8 @@
 #                                   and what its sandbox costs; LAB=NN (default 01)
 #   make bench-servers              lab 08's three reference servers under 1,000 and 10,000
 #                                   connections: requests/s and p50/p99 latency (a benchmark)
+#   make bench-measure              lab 12's reference against iperf3 (TCP throughput) and
+#                                   sockperf (round trip), and Unix-domain against TCP (a benchmark)
 #   make clean                      remove build/
 
 SHELL := /bin/bash
@@ -23,7 +25,7 @@ SUBMISSION ?= labs
 LAB ?=
 JOBS ?= 1
 
-.PHONY: all build test grade status watch hint deps stress bench bench-class bench-servers clean
+.PHONY: all build test grade status watch hint deps stress bench bench-class bench-servers bench-measure clean
 
 all: build
 
@@ -68,6 +70,9 @@ bench-class:
 
 bench-servers: build
 	BUILD=$(BUILD) harness/bin/bench-servers
+
+bench-measure: build
+	BUILD=$(BUILD) harness/bin/bench-measure
 
 stress: build
 	BUILD=$(BUILD) harness/bin/stress $(or $(RUNS),50)
