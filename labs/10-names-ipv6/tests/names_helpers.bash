@@ -70,15 +70,42 @@ accepted_by() {
     grep -c 'accepting connection from' "$(err_of "$1")" || true
 }
 
-# drop_syns_to ADDR - an nftables rule in the test's namespace that drops every TCP SYN to ADDR
-# (an IPv4 address) and counts them; fails the test if nft cannot add it.
-drop_syns_to() {
-    local rules="$BATS_TEST_TMPDIR/drop.nft" nft=nft
-    printf 'table ip lab10 {\n  chain input {\n    type filter hook input priority 0;\n    ip daddr %s tcp flags syn counter drop\n  }\n}\n' "$1" >"$rules"
+# syn_rules RULE... - a table "lab10" in the test's namespace whose input chain holds these
+# rules (for example "ip daddr 127.0.0.2 tcp flags syn counter"); fails the test if nft cannot
+# add it.
+syn_rules() {
+    local rules="$BATS_TEST_TMPDIR/lab10.nft" nft=nft
+    {
+        printf 'table ip lab10 {\n  chain input {\n    type filter hook input priority 0;\n'
+        printf '    %s\n' "$@"
+        printf '  }\n}\n'
+    } >"$rules"
     command -v nft >/dev/null || nft=/usr/sbin/nft # in sbin, which a user's PATH may lack
     run in_netns "$nft" -f "$rules"
     [[ $status -eq 0 ]] && return 0
-    fail "the test could not add its nftables rule (nft -f: status $status: $output); is nftables installed ('make deps')?"
+    fail "the test could not add its nftables rules (nft -f: status $status: $output); is nftables installed ('make deps')?"
+}
+
+# drop_syns_to ADDR - every TCP SYN to ADDR (IPv4) is dropped: ADDR never answers.
+drop_syns_to() {
+    syn_rules "ip daddr $1 tcp flags syn counter drop"
+}
+
+# count_syns_to ADDR... - every TCP SYN to each ADDR (IPv4) is counted (syns_to reads it).
+count_syns_to() {
+    local addr rules=()
+    for addr in "$@"; do
+        rules+=("ip daddr $addr tcp flags syn counter")
+    done
+    syn_rules "${rules[@]}"
+}
+
+# syns_to ADDR - how many TCP SYNs to ADDR the table's counter has seen (count_syns_to).
+syns_to() {
+    local nft=nft
+    command -v nft >/dev/null || nft=/usr/sbin/nft
+    run in_netns "$nft" list table ip lab10
+    awk -v a="$1" '$0 ~ "daddr " a " " { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }' <<<"$output"
 }
 
 # first_addresses NAME - the addresses getaddrinfo() gives for NAME in the test's namespace
