@@ -5,6 +5,7 @@
 bats_require_minimum_version 1.5.0
 # shellcheck disable=SC2034  # read by Bats and the harness
 BATS_TEST_TIMEOUT=30
+# shellcheck disable=SC2034  # read by the harness
 STUDENT_TIMEOUT=5
 
 bats_load_library sockets-harness

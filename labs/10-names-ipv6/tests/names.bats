@@ -23,6 +23,7 @@ setup() {
 # points: 2
 @test "tcp_connect_name connects to a name's one address and nametool prints it as 127.0.0.3:8080" {
     needs_private_netns "$WHY"
+    needs "format_addr prints an IPv4 address and port as 127.0.0.1:8080"
     use_hosts "127.0.0.3 one.test"
     listen_on srv 127.0.0.3
     nametool connect one.test "$PORT" $((2000 * $(h_slow_factor)))

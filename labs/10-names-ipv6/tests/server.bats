@@ -7,6 +7,7 @@
 bats_require_minimum_version 1.5.0
 # shellcheck disable=SC2034  # read by Bats and the harness
 BATS_TEST_TIMEOUT=60
+# shellcheck disable=SC2034  # read by the harness
 STUDENT_TIMEOUT=5
 
 bats_load_library sockets-harness
@@ -35,6 +36,8 @@ serve_two() {
 # points: 3
 @test "tcp_listen_any accepts an IPv4 client and an IPv6 client on one port" {
     needs_private_netns "$WHY"
+    needs "format_addr prints an IPv4 address and port as 127.0.0.1:8080" \
+        "format_addr prints an IPv6 address in brackets, as [::1]:8080"
     serve_two || return 1
     [[ $V4 -eq 0 && $V6 -eq 0 && "$SERVED" == *peer*peer* ]] && return 0
     if [[ $V4 -ne 0 && $V6 -eq 0 ]]; then
@@ -52,7 +55,8 @@ serve_two() {
 # points: 2
 @test "the dual-stack server prints an IPv4 client as 127.0.0.1:PORT and an IPv6 one as [::1]:PORT" {
     needs_private_netns "$WHY"
-    needs "tcp_listen_any accepts an IPv4 client and an IPv6 client on one port"
+    needs "tcp_listen_any accepts an IPv4 client and an IPv6 client on one port" \
+        "format_addr prints an IPv4-mapped IPv6 address as plain IPv4"
     serve_two || return 1
     [[ "$SERVED" == "listening [::]:$PORT peer 127.0.0.1:40004 peer [::1]:40006 " ]] && return 0
     if [[ "$SERVED" == *"ffff"* ]]; then
