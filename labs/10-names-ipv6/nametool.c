@@ -31,6 +31,7 @@
 #include <arpa/inet.h>
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -92,7 +93,7 @@ cmd_connect(int argc, char **argv)
 	socklen_t len;
 	char buf[512];
 	ssize_t n;
-	int fd, gaierr = 0, ms;
+	int fd, flags, gaierr = 0, ms;
 
 	if (argc != 4)
 		usage();
@@ -106,6 +107,11 @@ cmd_connect(int argc, char **argv)
 	if (getpeername(fd, (struct sockaddr *)&peer, &len) < 0)
 		err(1, "getpeername");
 	show("connected", (struct sockaddr *)&peer, len);
+	flags = fcntl(fd, F_GETFL);
+	if (flags >= 0 && (flags & O_NONBLOCK))
+		errx(1,
+		    "the descriptor tcp_connect_name() returned is "
+		    "non-blocking (O_NONBLOCK)");
 	/* Bounded by the peer, which closes. */
 	do
 		n = read(fd, buf, sizeof(buf));

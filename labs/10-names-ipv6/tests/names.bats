@@ -31,7 +31,10 @@ setup() {
     local got
     got=$(accepted_by srv)
     [[ $status -eq 0 && "$output" == "connected 127.0.0.3:$PORT" && $got -ge 1 ]] && return 0
-    if [[ $got -ge 1 && "$output" == connected* ]]; then
+    if [[ "$stderr" == *"non-blocking (O_NONBLOCK)"* ]]; then
+        diagnose "one.test is 127.0.0.3, where socat accepted the connection; nametool found the descriptor it got still non-blocking: $(said)" \
+            "connect_addr() must put the socket's old flags back once connected, fcntl(fd, F_SETFL, flags) with the flags F_GETFL read before O_NONBLOCK was added: its caller's read() would otherwise fail with EAGAIN instead of waiting"
+    elif [[ $got -ge 1 && "$output" == connected* ]]; then
         diagnose "the test's hosts file gives one.test one address, 127.0.0.3, where socat accepted the connection; nametool then printed the peer (getpeername() through format_addr()) wrongly: $(said)" \
             "format_addr() writes 'ADDR:PORT' for IPv4, the port in host order (ntohs, or getnameinfo() with NI_NUMERICSERV)"
     else
