@@ -165,7 +165,7 @@ setup() {
 @test "nametool runs clean under Valgrind when every address refuses and when one connects" {
     needs_private_netns "$WHY"
     needs "tcp_connect_name reports a name whose every address refuses as refused" \
-        "tcp_connect_name tries the next address when the first refuses"
+        "tcp_connect_name closes the socket of every address that failed"
     with_valgrind
     use_hosts "127.0.0.2 none.test" "127.0.0.5 none.test" "127.0.0.2 two.test" "127.0.0.3 two.test"
     listen_on srv 127.0.0.3
