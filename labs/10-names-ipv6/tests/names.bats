@@ -73,7 +73,6 @@ setup() {
     needs_private_netns "$WHY"
     needs "tcp_connect_name connects to a name's one address and nametool prints it as 127.0.0.3:8080"
     use_hosts "127.0.0.2 two.test" "127.0.0.3 two.test"
-    expect_order two.test 127.0.0.2 127.0.0.3 || return 1
     count_syns_to 127.0.0.2 || return 1
     listen_on srv 127.0.0.3
     nametool connect two.test "$PORT" $((2000 * $(h_slow_factor)))
@@ -83,10 +82,12 @@ setup() {
     syns=$(syns_to 127.0.0.2) # runs nft: status and output are nft's from here on
     if [[ $st -eq 0 && "$out" == "connected 127.0.0.3:$PORT" && $got -ge 1 ]]; then
         [[ "$syns" == 1 ]] && return 0
+        expect_order two.test 127.0.0.2 127.0.0.3 || return 1
         diagnose "two.test is 127.0.0.2 (refused), then 127.0.0.3; nametool connected to 127.0.0.3, but only after ${syns:-?} connection attempts (SYNs) to 127.0.0.2" \
             "each address once: with hints.ai_socktype left 0, getaddrinfo() returns every address three times (for SOCK_STREAM, SOCK_DGRAM and SOCK_RAW), and a refusing address costs three attempts. Set hints.ai_socktype = SOCK_STREAM"
         return 1
     fi
+    expect_order two.test 127.0.0.2 127.0.0.3 || return 1
     if [[ "$out" == "connected 127.0.0.2:"* ]]; then
         diagnose "two.test is 127.0.0.2 (nothing listens: a TCP connect is refused), then 127.0.0.3 (socat listens); nametool says it connected to the FIRST one: $said" \
             "only a socket that is not TCP 'connects' to a port where nothing listens: a UDP connect() just records the address. With hints.ai_socktype left 0, getaddrinfo() returns each address three times (SOCK_STREAM, SOCK_DGRAM, SOCK_RAW); set hints.ai_socktype = SOCK_STREAM and make the socket with it"
@@ -104,16 +105,18 @@ setup() {
     needs_private_netns "$WHY"
     needs "tcp_connect_name tries the next address when the first refuses"
     use_hosts "127.0.0.4 slow.test" "127.0.0.3 slow.test"
-    expect_order slow.test 127.0.0.4 127.0.0.3 || return 1
     drop_syns_to 127.0.0.4 || return 1
     listen_on srv 127.0.0.3
     nametool connect slow.test "$PORT" 300
     [[ $status -eq 0 && "$output" == "connected 127.0.0.3:$PORT" ]] && return 0
-    if [[ $status -eq 124 ]]; then
+    local st=$status said
+    said=$(said)
+    expect_order slow.test 127.0.0.4 127.0.0.3 || return 1
+    if [[ $st -eq 124 ]]; then
         diagnose "slow.test is 127.0.0.4, whose SYNs an nftables rule drops (a black hole: no answer at all), then 127.0.0.3, where socat listens; with a time limit of 300 ms per address, nametool was still waiting ${STUDENT_TIMEOUT}s later" \
             "a blocking connect() retries its SYN for over two minutes before the next address gets its turn: connect_addr() makes the socket non-blocking, poll()s for POLLOUT for at most TIMEOUT_MS, and fails with ETIMEDOUT when poll() returns 0 (lab 07's connect_timeout)"
     else
-        diagnose "slow.test is 127.0.0.4 (SYNs dropped: no answer), then 127.0.0.3, where socat listens; nametool connect slow.test $PORT 300: $(said)" \
+        diagnose "slow.test is 127.0.0.4 (SYNs dropped: no answer), then 127.0.0.3, where socat listens; nametool connect slow.test $PORT 300: $said" \
             "a time-out is one more way an address fails: close that socket and go on with the next address"
     fi
 }
@@ -123,13 +126,13 @@ setup() {
     needs_private_netns "$WHY"
     needs "tcp_connect_name tries the next address when the first refuses"
     use_hosts "127.0.0.2 three.test" "127.0.0.5 three.test" "127.0.0.3 three.test"
-    expect_order three.test 127.0.0.2 127.0.0.5 127.0.0.3 || return 1
     listen_on srv 127.0.0.3 hold
     spawn_student client nametool connect three.test "$PORT" $((2000 * $(h_slow_factor)))
     wait_for_file_content "$(out_of client)" '^connected' 5 || true
     local socks
     socks=$(fds_of client | grep -c 'socket:' || true)
     [[ "$socks" -eq 1 ]] && return 0
+    expect_order three.test 127.0.0.2 127.0.0.5 127.0.0.3 || return 1
     if [[ "$socks" -gt 1 ]]; then
         diagnose "three.test is 127.0.0.2 and 127.0.0.5 (both refuse), then 127.0.0.3; once connected, nametool holds $socks sockets:"$'\n'"$(fds_of client | grep socket: | head -n 5)" \
             "each failed attempt leaves its socket open: close() it before trying the next address (connect_addr() closes its socket on every failure path, whatever errno says)"
