@@ -21,6 +21,8 @@
 # With COURSE_TESTS on, CTest checks per lab: the reference passes every test (two at a time,
 # without namespaces: HARNESS_NETNS=off), and also under Valgrind (in namespaces); the skeleton
 # fails; every mutant is rejected by a test whose message matches the mutant's EXPECT line.
+# course_lab(AS_USER STUDENT ...) adds a check that the reference passes as a user without
+# privileges (check-variant --as-user), for labs whose tests need a namespace's root.
 
 set(HARNESS_BIN_DIR "${CMAKE_BINARY_DIR}/harness/bin")
 find_program(S390X_CC s390x-linux-gnu-gcc)
@@ -28,7 +30,7 @@ set(COURSE_CHECK "${CMAKE_SOURCE_DIR}/harness/bin/check-variant")
 
 # course_lab - declare the lab in the current directory, its variants and its CTest checks.
 function(course_lab)
-  cmake_parse_arguments(L "" "" "STUDENT" ${ARGN})
+  cmake_parse_arguments(L "AS_USER" "" "STUDENT" ${ARGN})
   get_filename_component(lab "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
   set(solution "${CMAKE_SOURCE_DIR}/solutions/${lab}")
   set(variants "")
@@ -67,7 +69,7 @@ function(course_lab)
   set_property(DIRECTORY PROPERTY COURSE_STUDENT "${L_STUDENT}")
 
   if(COURSE_TESTS)
-    course_register_checks("${lab}" "${mutants}")
+    course_register_checks("${lab}" "${mutants}" "${L_AS_USER}")
   endif()
 endfunction()
 
@@ -167,7 +169,7 @@ function(course_program name)
 endfunction()
 
 # course_register_checks - the CTest checks of one lab (see the comment at the top).
-function(course_register_checks lab mutants)
+function(course_register_checks lab mutants as_user)
   set(common --lab "${CMAKE_CURRENT_SOURCE_DIR}" --harness-bin "${HARNESS_BIN_DIR}"
              --summary "${CMAKE_BINARY_DIR}/check-summary.txt")
   # The instructors' hidden tests, when the lab has some: checked like the others.
@@ -195,6 +197,13 @@ function(course_register_checks lab mutants)
   add_test(NAME "${lab}/skeleton-fails"
     COMMAND "${COURSE_CHECK}" --expect fail --bin "${vroot}/skeleton/${lab}" ${common})
   set(checks "${lab}/reference-passes" "${lab}/skeleton-fails")
+  # A lab whose tests use what only a namespace's root may (raw sockets, nftables, sysctls, other
+  # uids) also runs its reference as a student does, without privileges, when CTest runs as root.
+  if(as_user)
+    add_test(NAME "${lab}/reference-passes-as-user"
+      COMMAND "${COURSE_CHECK}" --expect pass --as-user --jobs 2 --bin "${vroot}/reference/${lab}" ${common})
+    list(APPEND checks "${lab}/reference-passes-as-user")
+  endif()
   set_tests_properties("${lab}/reference-clean-under-valgrind" PROPERTIES
     FIXTURES_REQUIRED "${lab}.built" TIMEOUT 1200)
 

@@ -8,7 +8,8 @@
 # only inside a failure message, where Bats prefixes every line with "# ".
 # A test that needs() stopped is reported by Bats as skipped ("# skip not run: needs 'X'"): it is
 # "not-run", and its message names the test to fix first. So is one that needs_private_netns()
-# stopped ("# skip not run: needs a private network namespace (…)"): its message says why.
+# stopped ("# skip not run: needs a private network namespace (…)"): its message says why. Any
+# other skip is "not-run" too, never a pass.
 # timing - take Bats' " in 123ms" off the end of NAME (the global name); print the milliseconds.
 function timing(   ms) {
     ms = ""
@@ -35,6 +36,11 @@ function flush() {
     } else if (match(name, / # skip not run: .*$/)) {
         status = "not-run"
         msg = substr(name, RSTART + 8) ": it cannot be run on this machine, and earns no points here.\n"
+    } else if (match(name, / # skip( .*)?$/)) {
+        # A bare skip is a test that gave up on itself: never a pass, never points.
+        status = "not-run"
+        why = substr(name, RSTART + 8)
+        msg = "not run: the test skipped itself" (why == "" ? "" : " (" why ")") "; it earns no points.\n"
     }
     sub(/ # skip.*$/, "", name)
     ms = timing()

@@ -137,8 +137,21 @@ setup_file() {
         >"$lab/tests/fw.bats"
     HARNESS_NETNS=off run -0 "${HARNESS_ROOT}/bin/run-tests" --lab "$lab" --bin "$LAB_BIN" \
         --harness-bin "$HARNESS_BIN" --out "$out"
-    run -0 jq -r '[.result, .earned] | @tsv' "$out/results.jsonl"
-    assert_output $'not-run\t0'
+    run -0 jq -r '[.result, .earned, .counted] | @tsv' "$out/results.jsonl"
+    assert_output $'not-run\t0\tfalse'
     run -0 cat "$out/messages/1.txt"
     assert_output --partial 'not run: needs a private network namespace (it adds a rule)'
+}
+
+@test "a test that skips itself earns no points and still counts in the total" {
+    local lab="$BATS_TEST_TMPDIR/lab" out="$BATS_TEST_TMPDIR/out"
+    mkdir -p "$lab/tests"
+    printf '%s\n' '# points: 3' '@test "a test that gives up" {' '    skip "no idea"' '}' \
+        '# points: 2' '@test "a test that passes" {' '    true' '}' >"$lab/tests/skip.bats"
+    run -0 "${HARNESS_ROOT}/bin/run-tests" --lab "$lab" --bin "$LAB_BIN" \
+        --harness-bin "$HARNESS_BIN" --out "$out"
+    run -0 jq -r '[.result, .earned, .points, (.counted != false)] | @tsv' "$out/results.jsonl"
+    assert_output $'not-run\t0\t3\ttrue\npass\t2\t2\ttrue'
+    run -0 cat "$out/messages/1.txt"
+    assert_output 'not run: the test skipped itself (no idea); it earns no points.'
 }
