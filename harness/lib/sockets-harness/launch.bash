@@ -182,9 +182,13 @@ student() {
     local prog=$1
     shift
     H_RUNS=$((H_RUNS + 1))
-    h_student_cmd "$prog" "${prog}-run${H_RUNS}" "$@" || return 127
+    # `run` counts H_RUNS in a subshell (two runs are both "run1"), and Valgrind's %p is the pid
+    # inside contain's PID namespace (always the same): the shell's own pid keeps the Valgrind
+    # logs of two runs apart, so one never overwrites the other. valgrind_report PROG-runN reads
+    # them all (PROG-runN.*.log).
+    h_student_cmd "$prog" "${prog}-run${H_RUNS}.${BASHPID}" "$@" || return 127
     if [[ -t 0 ]]; then exec </dev/null; fi
-    # `run` counts H_RUNS in a subshell, so the subshell's pid keeps the report apart.
+    # The subshell's pid keeps the report of what it left running apart, too.
     local limit=$((STUDENT_TIMEOUT * $(h_slow_factor))) left H_WRITE_ONLY
     left=$(h_left_file "${prog}@${BASHPID}")
     h_write_only
