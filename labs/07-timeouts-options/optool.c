@@ -62,6 +62,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -508,7 +509,7 @@ cmd_nagle(int argc, char **argv)
 	double ms, total = 0, worst = 0;
 	long rounds = 20, i;
 	int lfd, fd, ch, nodelay = 0, status;
-	pid_t pid;
+	pid_t pid, parent;
 
 	while ((ch = getopt(argc, argv, "dr:")) != -1) {
 		switch (ch) {
@@ -527,11 +528,16 @@ cmd_nagle(int argc, char **argv)
 	lfd = listen_reuse(0, 1);
 	if (lfd < 0 || getsockname(lfd, (struct sockaddr *)&addr, &len) < 0)
 		err(1, "listen_reuse 127.0.0.1:0");
+	parent = getpid();
 	pid = fork();
 	if (pid < 0)
 		err(1, "fork");
-	if (pid == 0)
+	if (pid == 0) {
+		/* An optool that fails (err()) takes its server with it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(1);
 		nagle_server(lfd);
+	}
 	close(lfd);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
