@@ -42,22 +42,29 @@ listening_ports_of() {
     tcp_sockets_of "$pid" | awk '$2 == "LISTEN" { print $3 }' | sort -un
 }
 
-# h_listening_on() - true if some socket in the test's namespace listens on a TCP port
-# $1: the port
-# Read from the kernel's tables (net/tcp, net/tcp6: local address "ADDR:PORT" in hex, state 0A
-# is LISTEN) with the shell's own read: a wait polls this, and ss through nsenter costs two
-# processes, some 20 ms, a step.
-h_listening_on() {
-    local hex laddr st rest file
-    printf -v hex '%04X' "$1"
+# tcp_state_on() - true if some TCP socket in the test's namespace is in a state, on a port
+# $1: the state, as the kernel's tables number it (0A LISTEN, 02 SYN-SENT, 06 TIME-WAIT, …)
+# $2: local or remote: the end whose port it is
+# $3: the port
+# Read from the kernel's tables (net/tcp, net/tcp6: addresses "ADDR:PORT" in hex) with the
+# shell's own read: a wait polls this, and ss through nsenter costs two processes, some 20 ms,
+# a step (under load, a quarter of a second: longer than some states last).
+tcp_state_on() {
+    local state=$1 end=$2 hex laddr raddr st file
+    printf -v hex '%04X' "$3"
     for file in "$H_NET_DIR/tcp" "$H_NET_DIR/tcp6"; do
         [[ -r "$file" ]] || continue
-        while read -r _ laddr _ st rest; do
-            [[ "$st" == 0A && "${laddr##*:}" == "$hex" ]] && return 0
+        while read -r _ laddr raddr st _; do
+            [[ "$end" == local ]] || laddr=$raddr
+            [[ "$st" == "$state" && "${laddr##*:}" == "$hex" ]] && return 0
         done <"$file"
     done
     return 1
 }
+
+# h_listening_on() - true if some socket in the test's namespace listens on a TCP port
+# $1: the port
+h_listening_on() { tcp_state_on 0A local "$1"; }
 
 # h_udp_bound() - true if some UDP socket in the test's namespace is bound to a port
 # $1: the port

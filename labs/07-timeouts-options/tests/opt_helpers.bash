@@ -89,16 +89,7 @@ queue_holds() {
 }
 
 # syn_sent_to PORT - true while a connection to port PORT waits for the answer to its SYN.
-# Read from the namespace's /proc table, without starting a process: it is polled while
-# a one-second wait runs, on machines where an `ss` can take a quarter of a second.
-syn_sent_to() {
-    local hex raddr st
-    printf -v hex '%04X' "$1"
-    while read -r _ _ raddr st _; do
-        [[ "$st" == 02 && "${raddr##*:}" == "$hex" ]] && return 0
-    done <"$H_NET_DIR/tcp"
-    return 1
-}
+syn_sent_to() { tcp_state_on 02 remote "$1"; }
 
 # in_time_wait PORT - true once a connection of local port PORT is in TIME_WAIT.
 in_time_wait() {
