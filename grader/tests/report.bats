@@ -123,3 +123,19 @@ result_of() {
         done <"$terms"
     done
 }
+
+@test "a test this machine cannot run is left out of the total, and the report says so" {
+    local out="$BATS_TEST_TMPDIR/out" lab=07-timeouts-options
+    mkdir -p "$out/$lab/messages"
+    echo 'not run: needs a private network namespace (a rule drops SYNs): it cannot be run on this machine, and earns no points here.' \
+        >"$out/$lab/messages/2.txt"
+    printf '%s\n' '{"name":"a test that ran","points":3,"result":"pass","earned":3,"message":null}' \
+        '{"name":"a test that needs a namespace","points":2,"result":"not-run","earned":0,"message":"messages/2.txt","counted":false}' \
+        >"$out/$lab/results.jsonl"
+    NO_COLOR=1 run -0 "${COURSE_ROOT}/grader/lib/report" "$out" "$lab"
+    assert_line --partial "$lab: 3/3   (2 points not counted: tests this machine cannot run)"
+    assert_line --partial "this machine has none (not counted)"
+    assert_line --partial "TOTAL 3/3"
+    run -0 jq -r '"\(.score)/\(.max_score)"' "$out/results.json"
+    assert_output 3/3
+}
