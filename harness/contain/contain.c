@@ -2,7 +2,8 @@
  * contain.c - run one program so that nothing it starts can outlive it.
  *
  *     contain [--limit SECONDS] [--report FILE] [--no-pidns] [--write-only DIR]
- *             -- PROGRAM [ARG...]
+ *             [--setsid] [--close-fds] [--netns PID] [--status FILE]
+ *             [--bind SOURCE:TARGET]... -- PROGRAM [ARG...]
  *
  * A test starts a student's program and later judges it; whatever that
  * program forks (a "split" client's reader child, a double-forked daemon, a
@@ -40,6 +41,20 @@
  * user as the harness, and could otherwise rewrite the run's own files (Bats'
  * copies of the tests, the TAP stream, the built peers) to claim passes.
  *
+ * How the harness starts every test process, in one exec: --setsid puts
+ * contain in a session (and process group) of its own, which the test's
+ * teardown kills as a whole; --close-fds closes every inherited descriptor
+ * above 2 (Bats' result stream is fd 3: a program that held it could write
+ * into the results, and Bats waits for every holder); --netns PID joins the
+ * network namespace of process PID, and first its user namespace when that
+ * is not ours (the test's namespace holder, made by an unprivileged user);
+ * --status FILE writes contain's exit status to FILE when everything has
+ * ended, through a temporary file renamed into place, so that any shell can
+ * read it (the harness's `wait_for_exit`). --bind SOURCE:TARGET mounts the
+ * file SOURCE over TARGET for PROGRAM alone, in a mount namespace of its
+ * own (lab 10 gives its programs a hosts file of the test's); it is made
+ * before --write-only's Landlock, which forbids mounting.
+ *
  * Exit status: PROGRAM's, 128+N if signal N killed it, 124 if it was still
  * running at the time limit, 125 if contain itself failed, 126/127 if
  * PROGRAM could not be run (as env(1) and timeout(1) report them).
@@ -63,6 +78,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -512,19 +528,56 @@ new_pid_namespace(void)
 	return unshare(CLONE_NEWPID);
 }
 
+/* --bind SOURCE:TARGET, at most MAX_BINDS of them. */
+#define MAX_BINDS 8
+static char *binds[MAX_BINDS];
+static int nbinds;
+
 /*
- * mount_own_proc - give the namespace a /proc of its own, so that a program
- * that looks up /proc/<getpid()> finds itself. Best effort: without it the
- * host's /proc still works through /proc/self.
+ * bind_files - bind-mount each --bind SOURCE over its TARGET, in the mount
+ * namespace we are in (made private first). Returns 0, or -1 with errno
+ * set and a warning naming the mount that failed.
  */
-static void
-mount_own_proc(void)
+static int
+bind_files(void)
 {
-	if (unshare(CLONE_NEWNS) < 0)
-		return;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return;
-	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	char *target;
+	int i;
+
+	for (i = 0; i < nbinds; i++) {
+		target = strchr(binds[i], ':');
+		*target = '\0';
+		if (mount(binds[i], target + 1, NULL, MS_BIND, NULL) < 0) {
+			warn("contain: mount --bind %s %s", binds[i],
+			    target + 1);
+			*target = ':';
+			return -1;
+		}
+		*target = ':';
+	}
+	return 0;
+}
+
+/*
+ * own_mounts - give the program a mount namespace of its own, with a /proc
+ * of its own when OWN_PROC (so that a program that looks up
+ * /proc/<getpid()> finds itself; best effort: without it the host's /proc
+ * still works through /proc/self) and the --bind files mounted. Returns 0,
+ * or -1 if a --bind was asked for and could not be made.
+ */
+static int
+own_mounts(int own_proc)
+{
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		if (nbinds > 0)
+			warn("contain: a mount namespace for --bind");
+		return nbinds > 0 ? -1 : 0;
+	}
+	if (own_proc)
+		mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		    NULL);
+	return bind_files();
 }
 
 /*
@@ -550,25 +603,114 @@ relay(pid_t init)
 	}
 }
 
+/*
+ * close_inherited - close every descriptor above 2. Returns 0, or -1 with
+ * errno set.
+ */
+static int
+close_inherited(void)
+{
+	DIR *d;
+	struct dirent *e;
+	int fd, dfd;
+
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return 0;
+	/* Kernels before 5.9: walk /proc/self/fd. */
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return -1;
+	dfd = dirfd(d);
+	while ((e = readdir(d)) != NULL) {
+		fd = atoi(e->d_name);
+		if (fd > 2 && fd != dfd)
+			close(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * join_netns - join the network namespace of process PID, and before it
+ * its user namespace when that is not ours (nsenter --user --net
+ * --preserve-credentials). Returns 0, or -1 with errno set.
+ */
+static int
+join_netns(const char *pid)
+{
+	char path[64];
+	struct stat mine, theirs;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/user", pid);
+	if (stat(path, &theirs) < 0 || stat("/proc/self/ns/user", &mine) < 0)
+		return -1;
+	if (theirs.st_ino != mine.st_ino || theirs.st_dev != mine.st_dev) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return -1;
+		if (setns(fd, CLONE_NEWUSER) < 0) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * write_status - write STATUS as a line to FILE, through FILE.tmp renamed
+ * into place (a reader never sees it half written). Best effort.
+ */
+static void
+write_status(const char *file, int status)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+
+	if (file == NULL)
+		return;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= (int)sizeof(tmp)) {
+		warnx("contain: %s: path too long", file);
+		return;
+	}
+	if ((f = fopen(tmp, "w")) == NULL) {
+		warn("contain: %s", tmp);
+		return;
+	}
+	fprintf(f, "%d\n", status);
+	if (fclose(f) != 0 || rename(tmp, file) < 0)
+		warn("contain: %s", file);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
 	    "usage: contain [--limit SECONDS] [--report FILE] [--no-pidns] "
-	    "[--write-only DIR] -- PROGRAM [ARG...]\n");
+	    "[--write-only DIR]\n"
+	    "               [--setsid] [--close-fds] [--netns PID] "
+	    "[--status FILE] [--bind SOURCE:TARGET]...\n"
+	    "               -- PROGRAM [ARG...]\n");
 	exit(2);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *report = NULL;
+	const char *report = NULL, *netns = NULL, *status_file = NULL;
 	char *end;
 	long limit = 0;
 	pid_t init;
 	sigset_t set;
 	struct pollfd alive;
-	int i, lifeline[2], pidns = 1;
+	int i, lifeline[2], pidns = 1, new_session = 0, close_fds = 0, rc;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
@@ -587,6 +729,27 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--write-only") == 0 &&
 		    i + 1 < argc) {
 			write_only = argv[++i];
+		} else if (strcmp(argv[i], "--setsid") == 0) {
+			new_session = 1;
+		} else if (strcmp(argv[i], "--close-fds") == 0) {
+			close_fds = 1;
+		} else if (strcmp(argv[i], "--netns") == 0 && i + 1 < argc) {
+			netns = argv[++i];
+			if (strspn(netns, "0123456789") != strlen(netns) ||
+			    *netns == '\0' || strlen(netns) > 10)
+				errx(2, "--netns: '%s' is not a process id",
+				    netns);
+		} else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc) {
+			if (nbinds == MAX_BINDS)
+				errx(2, "--bind: at most %d of them",
+				    MAX_BINDS);
+			binds[nbinds] = argv[++i];
+			if (strchr(binds[nbinds], ':') == NULL)
+				errx(2, "--bind: '%s' is not SOURCE:TARGET",
+				    binds[nbinds]);
+			nbinds++;
+		} else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc) {
+			status_file = argv[++i];
 		} else {
 			usage();
 		}
@@ -595,13 +758,26 @@ main(int argc, char **argv)
 		usage();
 	argv += i + 1;
 
+	if (close_fds && close_inherited() < 0)
+		err(EXIT_FAILED, "close inherited descriptors");
+	/* Already a group leader (started from a shell with job control):
+	 * then it has a group of its own, which is what the caller wants. */
+	if (new_session && setsid() < 0 && getpgrp() != getpid())
+		err(EXIT_FAILED, "setsid");
+	if (netns != NULL && join_netns(netns) < 0)
+		err(EXIT_FAILED, "join the network namespace of process %s",
+		    netns);
 	/* If whoever started us dies (a runner killed), stop as at a signal. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
 		err(EXIT_FAILED, "prctl PR_SET_PDEATHSIG");
 	if (!pidns || new_pid_namespace() < 0) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 			err(EXIT_FAILED, "prctl PR_SET_CHILD_SUBREAPER");
-		return supervise(argv, limit * 1000, report, 0);
+		if (nbinds > 0 && own_mounts(0) < 0)
+			return EXIT_FAILED;
+		rc = supervise(argv, limit * 1000, report, 0);
+		write_status(status_file, rc);
+		return rc;
 	}
 	/* Block before fork, so no signal is lost between fork and relay. */
 	block_signals(&set);
@@ -622,9 +798,12 @@ main(int argc, char **argv)
 		if (poll(&alive, 1, 0) != 0)
 			_exit(EXIT_FAILED);
 		close(lifeline[0]);
-		mount_own_proc();
+		if (own_mounts(1) < 0)
+			_exit(EXIT_FAILED);
 		return supervise(argv, limit * 1000, report, 1);
 	}
 	close(lifeline[0]);
-	return relay(init);
+	rc = relay(init);
+	write_status(status_file, rc);
+	return rc;
 }

@@ -89,6 +89,58 @@ check_escapes() {
     assert_file_not_exists "${BATS_TEST_TMPDIR}/outside"
 }
 
+@test "with --setsid and --close-fds a program leads its own session and holds no descriptor above 2" {
+    # (ls's own listing holds a descriptor for the directory it reads: 3.)
+    exec 7>"${BATS_TEST_TMPDIR}/held" 9>&7
+    run -0 "${HARNESS_BIN}/contain" --setsid --close-fds -- ls /proc/self/fd
+    exec 7>&- 9>&-
+    refute_line 7
+    refute_line 9
+    assert_line 2
+    # Without a PID namespace the program is contain's child, and contain leads the session.
+    # shellcheck disable=SC2016 # the contained shell's own $$ and $PPID
+    run -0 "${HARNESS_BIN}/contain" --no-pidns --setsid -- sh -c 'echo "$(ps -o sid= -p $$) $PPID"'
+    local sid contain
+    read -r sid contain <<<"$output"
+    assert_equal "$sid" "$contain"
+}
+
+@test "with --status FILE contain writes its exit status there when everything has ended" {
+    run -3 "${HARNESS_BIN}/contain" --status "${BATS_TEST_TMPDIR}/st" -- sh -c 'exit 3'
+    run -0 cat "${BATS_TEST_TMPDIR}/st"
+    assert_output 3
+    run -124 "${HARNESS_BIN}/contain" --no-pidns --limit 1 --status "${BATS_TEST_TMPDIR}/st" -- "${LAB_BIN}/escape" deaf
+    run -0 cat "${BATS_TEST_TMPDIR}/st"
+    assert_output 124
+    assert_file_not_exists "${BATS_TEST_TMPDIR}/st.tmp"
+}
+
+@test "with --netns PID a program runs in that process's network namespace" {
+    [[ "$(harness_mode)" == netns ]] || skip "this machine allows no namespaces"
+    local theirs
+    theirs=$(readlink "/proc/${H_NS_PID}/ns/net")
+    [[ "$theirs" != "$(readlink /proc/self/ns/net)" ]] || fail "test bug: the holder shares our namespace"
+    run -0 "${HARNESS_BIN}/contain" --netns "$H_NS_PID" -- readlink /proc/self/ns/net
+    assert_output "$theirs"
+    run -2 "${HARNESS_BIN}/contain" --netns 12x -- true
+    assert_output --partial "--netns: '12x' is not a process id"
+    run -125 "${HARNESS_BIN}/contain" --netns 999999999 -- true
+    assert_output --partial "join the network namespace of process 999999999"
+}
+
+@test "with --bind SOURCE:TARGET the program alone sees SOURCE at TARGET" {
+    [[ "$(harness_mode)" == netns ]] || skip "this machine allows no namespaces"
+    echo "10.9.8.7 made-up.test" >"${BATS_TEST_TMPDIR}/hosts"
+    run -0 "${HARNESS_BIN}/contain" --netns "$H_NS_PID" --bind "${BATS_TEST_TMPDIR}/hosts:/etc/hosts" -- cat /etc/hosts
+    assert_output "10.9.8.7 made-up.test"
+    run -0 cat /etc/hosts
+    refute_output --partial "made-up.test"
+    run -2 "${HARNESS_BIN}/contain" --bind /etc/hosts -- true
+    assert_output --partial "is not SOURCE:TARGET"
+    run -125 "${HARNESS_BIN}/contain" --netns "$H_NS_PID" --bind "${BATS_TEST_TMPDIR}/none:/etc/hosts" -- true
+    assert_output --partial "mount --bind"
+}
+
 @test "contain rejects a bad time limit and a missing program" {
     run -2 "${HARNESS_BIN}/contain" --limit soon -- true
     assert_output --partial "--limit: 'soon' is not a number of seconds"

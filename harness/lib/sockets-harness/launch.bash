@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # launch.bash - starting programs: the student's, the course's peers, any command.
 #
-# Every process goes through harness/bin/launch under setsid (its own session and process
-# group, descriptors above 2 closed, bounded in time, exit status written down), inside the
-# test's network namespace. Background processes are known by a NAME (procs.bash).
+# Every process starts as one exec of harness/contain: in its own session and process group,
+# descriptors above 2 closed, inside the test's network namespace, bounded in time, its exit
+# status written down, and taking down whatever it forked when it ends. Background processes
+# are known by a NAME (procs.bash).
 
 # with_shortio() - student programs started after this run with the short-I/O injector
 # $1: the injector's seed
@@ -71,19 +72,28 @@ h_slow_factor() {
 # h_contained() - set H_CMD to a command line that runs the rest contained (harness/contain)
 # $1: its time limit in seconds
 # $2: the file that lists what it left running when it ended ("" for no report)
-# $3...: the command and its arguments
-# Contained: in a PID namespace of its own (in no-namespace mode, under a subreaper), so that
-# whatever it forks is killed when it ends; stopped at the limit (exit status 124). With
-# H_WRITE_ONLY set (student programs, when HARNESS_CONFINE_WRITES is), it may write files only
-# under that directory (contain --write-only).
+# $3: the file its exit status is written to when it has ended ("" for none)
+# $4...: the command and its arguments
+# Contained: in a session of its own, with no descriptor above 2 (fd 3 is Bats' result stream: a
+# program that holds it could write into the results, and Bats waits for every holder of it), in
+# the test's network namespace, in a PID namespace of its own (in no-namespace mode, under a
+# subreaper), so that whatever it forks is killed when it ends; stopped at the limit (exit
+# status 124). With H_WRITE_ONLY set (student programs, when HARNESS_CONFINE_WRITES is), it may
+# write files only under that directory (contain --write-only). H_CONTAIN_OPTS holds more of
+# contain's options a test wants for every program it starts (lab 10's use_hosts: --bind).
 h_contained() {
-    local limit=$1 report=$2
-    shift 2
-    H_CMD=("${H_NSENTER[@]}" "${HARNESS_BIN}/contain" --limit "$limit")
+    local limit=$1 report=$2 status=$3
+    shift 3
+    H_CMD=("${HARNESS_BIN}/contain" --setsid --close-fds --limit "$limit")
     [[ -n "$report" ]] && H_CMD+=(--report "$report")
-    [[ "$H_MODE" == netns ]] || H_CMD+=(--no-pidns)
+    [[ -n "$status" ]] && H_CMD+=(--status "$status")
+    if [[ "$H_MODE" == netns ]]; then
+        H_CMD+=(--netns "$H_NS_PID")
+    else
+        H_CMD+=(--no-pidns)
+    fi
     [[ -n "${H_WRITE_ONLY:-}" ]] && H_CMD+=(--write-only "$H_WRITE_ONLY")
-    H_CMD+=(-- "$@")
+    H_CMD+=("${H_CONTAIN_OPTS[@]}" -- "$@")
 }
 
 # h_start() - start a command in the background as NAME
@@ -98,9 +108,8 @@ h_start() {
         fail "test bug: a process named '$name' was already started in this test"
         return 1
     fi
-    h_contained "$limit" "$report" "$@"
-    setsid "${HARNESS_ROOT}/bin/launch" "${H_DIR}/${name}.status" "${H_CMD[@]}" \
-        </dev/null >"${BATS_TEST_TMPDIR}/${name}.out" 2>"${BATS_TEST_TMPDIR}/${name}.err" 3>&- &
+    h_contained "$limit" "$report" "${H_DIR}/${name}.status" "$@"
+    "${H_CMD[@]}" </dev/null >"${BATS_TEST_TMPDIR}/${name}.out" 2>"${BATS_TEST_TMPDIR}/${name}.err" 3>&- &
     # shellcheck disable=SC2004  # H_PIDS is an associative array (harness_setup): $name is a key
     H_PIDS[$name]=$!
     H_ORDER+=("$name")
@@ -114,8 +123,8 @@ h_start() {
 h_run() {
     local limit=$1 report=$2
     shift 2
-    h_contained "$limit" "$report" "$@"
-    setsid -w "${HARNESS_ROOT}/bin/launch" - "${H_CMD[@]}" 3>&-
+    h_contained "$limit" "$report" "" "$@"
+    "${H_CMD[@]}" 3>&-
 }
 
 # h_write_only() - set H_WRITE_ONLY to where a student program may write files: with

@@ -33,6 +33,7 @@ harness_setup() {
     H_RUNS=0
     H_NS_PID=""
     H_NSENTER=()
+    H_CONTAIN_OPTS=()
     H_NOT_RUN=""
     H_MODE="shared-loopback"
     # The socket tables of the test's network: this shell's own (h_start_netns: the namespace's).

@@ -7,11 +7,11 @@
 # file a default setup() (harness_setup) and teardown() (harness_teardown). A file that needs
 # more defines its own setup() and calls harness_setup first. docs/harness.md lists the helpers.
 #
-# Every process a test starts goes through harness/bin/launch under setsid: its own session
-# and process group, no descriptor above 2 inherited (fd 3 is Bats' result stream: a program
-# that holds it could write into the results, and Bats waits for every holder of it), its exit
-# status written to a file, inside the test's network namespace; and under harness/contain, in
-# a PID namespace of its own, bounded in time, and taking down whatever it forked when it ends.
+# Every process a test starts is one exec of harness/contain: its own session and process
+# group, no descriptor above 2 inherited (fd 3 is Bats' result stream: a program that holds it
+# could write into the results, and Bats waits for every holder of it), its exit status written
+# to a file, inside the test's network namespace, in a PID namespace of its own, bounded in
+# time, and taking down whatever it forked when it ends.
 
 bats_require_minimum_version 1.5.0
 

@@ -2,7 +2,7 @@
 # procs.bash - the processes a test started, read from /proc: names, pids, liveness,
 # descriptors, and stopping them.
 
-# pid_of() - print the pid of NAME's process group (launch, its leader)
+# pid_of() - print the pid of NAME's process group (harness/contain, its leader)
 # $1: NAME, as given to spawn*
 pid_of() {
     [[ -n "${H_PIDS[$1]:-}" ]] || { echo "test bug: no process named '$1'" >&2; return 1; }
@@ -17,11 +17,11 @@ out_of() { echo "${BATS_TEST_TMPDIR}/$1.out"; }
 # $1: NAME
 err_of() { echo "${BATS_TEST_TMPDIR}/$1.err"; }
 
-# program_pid() - print the pid of NAME's program itself: the first process below launch that
-# is not harness/contain (contain, then its namespace's init, then the program)
+# program_pid() - print the pid of NAME's program itself: the first process below harness/contain
+# that is not contain (contain, then its namespace's init, then the program)
 # $1: NAME
-# nsenter, env, valgrind and qemu exec in place, so it is the program by now. Returns 1 if it
-# is not there (not started yet, or gone).
+# env, valgrind and qemu exec in place, so it is the program by now. Returns 1
+# if it is not there (not started yet, or gone).
 program_pid() {
     local pid kids comm=contain
     pid=$(pid_of "$1") || return 1
@@ -32,16 +32,6 @@ program_pid() {
         read -r comm 2>/dev/null <"/proc/${pid}/comm" || return 1
     done
     echo "$pid"
-}
-
-# h_contain_pid() - print the pid of the harness/contain that runs NAME (launch's child)
-# $1: NAME
-h_contain_pid() {
-    local pid kids
-    pid=$(pid_of "$1") || return 1
-    read -r kids 2>/dev/null <"/proc/${pid}/task/${pid}/children" || [[ -n "${kids:-}" ]] || return 1
-    [[ -n "${kids%% *}" ]] || return 1
-    echo "${kids%% *}"
 }
 
 # h_alive() - true if a process exists and is not a zombie waiting to be reaped

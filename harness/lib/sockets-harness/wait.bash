@@ -23,7 +23,7 @@ wait_for_exit() {
         status=124
         return 0
     fi
-    # The status file is written by launch just before it exits; read it (not `wait`), so
+    # The status file is written by contain just before it exits; read it (not `wait`), so
     # that this works in `run`'s subshell too.
     poll_until 1 test -s "${H_DIR}/${name}.status" || true
     read -r status 2>/dev/null <"${H_DIR}/${name}.status" || status=255
@@ -40,7 +40,7 @@ stop() {
     pid=$(pid_of "$name") || return 1
     case ${sig#SIG} in
         TERM | INT | HUP | QUIT | USR1 | USR2 | 15 | 2 | 1 | 3)
-            target=$(h_contain_pid "$name") || target=$pid ;;
+            target=$pid ;;
         *) target=$(program_pid "$name") || target=$pid ;;
     esac
     kill "-$sig" "$target" 2>/dev/null

@@ -37,17 +37,16 @@ stubbed() {
 
 # use_hosts LINE... - from here on, every program the test starts sees a hosts file of these
 # lines as /etc/hosts, and an nsswitch.conf that looks names up in it alone ("hosts: files"),
-# so no name ever reaches DNS. Each program runs in a mount namespace of its own (made inside
-# the test's user and network namespaces) with the two files bind-mounted over the system's;
-# nothing changes outside it. Needs the test's private namespace (needs_private_netns first).
+# so no name ever reaches DNS. Each program runs in a mount namespace of its own (harness/contain
+# makes it, inside the test's user and network namespaces) with the two files bind-mounted over
+# the system's; nothing changes outside it. Needs the test's private namespace
+# (needs_private_netns first).
 use_hosts() {
     local hosts="$BATS_TEST_TMPDIR/hosts" nss="$BATS_TEST_TMPDIR/nsswitch.conf"
     printf '%s\n' "$@" >"$hosts"
     printf 'hosts: files\n' >"$nss"
-    # shellcheck disable=SC2016  # the script's $1 and $2 are its own arguments
-    H_NSENTER+=(unshare --mount -- sh -c 'mount --bind "$1" /etc/hosts &&
-        { [ ! -e /etc/nsswitch.conf ] || mount --bind "$2" /etc/nsswitch.conf; } &&
-        shift 2 && exec "$@"' with-hosts "$hosts" "$nss")
+    H_CONTAIN_OPTS+=(--bind "$hosts:/etc/hosts")
+    [[ ! -e /etc/nsswitch.conf ]] || H_CONTAIN_OPTS+=(--bind "$nss:/etc/nsswitch.conf")
 }
 
 # listen_on NAME ADDR [hold] - start socat as NAME listening on ADDR (127.0.0.3 or ::1) port
