@@ -1,7 +1,6 @@
 # tap-results.awk - turn Bats' TAP output into one record per test.
 #
-# Writes "NUMBER<TAB>pass|fail|not-run<TAB>NAME<TAB>MS" lines to stdout (MS: how long the test
-# took, from Bats' --timing "in 123ms"; "" if Bats did not say), and each failed test's message to
+# Writes "NUMBER<TAB>pass|fail|not-run<TAB>NAME" lines to stdout, and each failed test's message to
 # MSGDIR/NUMBER.txt, without Bats' own stack-trace lines (the student needs the diagnosis,
 # not the harness's line numbers). Only lines that Bats itself writes at the start of a
 # line ("ok", "not ok") decide a result: a tested program's output reaches the TAP stream
@@ -10,15 +9,6 @@
 # "not-run", and its message names the test to fix first. So is one that needs_private_netns()
 # stopped ("# skip not run: needs a private network namespace (…)"): its message says why. Any
 # other skip is "not-run" too, never a pass.
-# timing - take Bats' " in 123ms" off the end of NAME (the global name); print the milliseconds.
-function timing(   ms) {
-    ms = ""
-    if (match(name, / in [0-9]+ms$/)) {
-        ms = substr(name, RSTART + 4, RLENGTH - 6)
-        name = substr(name, 1, RSTART - 1)
-    }
-    return ms
-}
 function flush() {
     if (num != "" && status != "pass") {
         printf "%s", msg > (msgdir "/" num ".txt")
@@ -43,8 +33,7 @@ function flush() {
         msg = "not run: the test skipped itself" (why == "" ? "" : " (" why ")") "; it earns no points.\n"
     }
     sub(/ # skip.*$/, "", name)
-    ms = timing()
-    print num "\t" status "\t" name "\t" ms
+    print num "\t" status "\t" name
     next
 }
 /^not ok [0-9]+ / {
@@ -54,8 +43,7 @@ function flush() {
         msg = "the test did not finish within its time limit (" substr(name, RSTART + 17) "): something blocked (a read that never returns? a missing shutdown()?)\n"
         name = substr(name, 1, RSTART - 1)
     }
-    ms = timing()
-    print num "\t" status "\t" name "\t" ms
+    print num "\t" status "\t" name
     next
 }
 /^# / && num != "" && status == "fail" {

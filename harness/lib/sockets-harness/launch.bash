@@ -16,7 +16,10 @@ with_shortio() {
 }
 
 # with_valgrind() - student programs started after this run under Valgrind memcheck
-with_valgrind() { H_VALGRIND=1; }
+with_valgrind() {
+    H_VALGRIND=1
+    h_set_slow
+}
 
 # use_big_endian_build() - student programs started after this are the s390x cross-build,
 # run under qemu-s390x
@@ -32,6 +35,7 @@ use_big_endian_build() {
     fi
     H_BIN="$LAB_BIN_BE"
     H_EMULATOR=(qemu-s390x)
+    h_set_slow
 }
 
 # h_student_cmd() - set H_CMD to the command line that runs a student program
@@ -61,13 +65,17 @@ h_student_cmd() {
     H_CMD+=("${H_BIN}/${prog}" "$@")
 }
 
-# h_slow_factor() - print how many times longer than native a program may take
-# 8 under Valgrind, 4 under emulation, 1 otherwise.
-h_slow_factor() {
-    if [[ ${#H_EMULATOR[@]} -gt 0 ]]; then echo 4
-    elif [[ "$H_VALGRIND" == 1 ]]; then echo 8
-    else echo 1; fi
+# h_set_slow() - set H_SLOW to how many times longer than native a program may take
+# 8 under Valgrind, 4 under emulation, 1 otherwise. The harness reads H_SLOW (no fork); tests
+# may too, or print it with h_slow_factor.
+h_set_slow() {
+    if [[ ${#H_EMULATOR[@]} -gt 0 ]]; then H_SLOW=4
+    elif [[ "$H_VALGRIND" == 1 ]]; then H_SLOW=8
+    else H_SLOW=1; fi
 }
+
+# h_slow_factor() - print how many times longer than native a program may take (H_SLOW)
+h_slow_factor() { echo "$H_SLOW"; }
 
 # h_contained() - set H_CMD to a command line that runs the rest contained (harness/contain)
 # $1: its time limit in seconds
@@ -156,7 +164,7 @@ spawn_student() {
     h_student_cmd "$prog" "$name" "$@" || { fail "$(h_student_cmd "$prog" "$name" 2>&1)"; return 1; }
     local H_WRITE_ONLY
     h_write_only
-    h_start "$name" "$((SPAWN_TIMEOUT * $(h_slow_factor)))" "$(h_left_file "$name")" "${H_CMD[@]}"
+    h_start "$name" "$((SPAWN_TIMEOUT * H_SLOW))" "${H_DIR}/left/${name}" "${H_CMD[@]}"
     # shellcheck disable=SC2004  # H_STUDENT is an associative array (harness_setup): $name is a key
     H_STUDENT[$name]=1
 }
@@ -198,8 +206,7 @@ student() {
     h_student_cmd "$prog" "${prog}-run${H_RUNS}.${BASHPID}" "$@" || return 127
     if [[ -t 0 ]]; then exec </dev/null; fi
     # The subshell's pid keeps the report of what it left running apart, too.
-    local limit=$((STUDENT_TIMEOUT * $(h_slow_factor))) left H_WRITE_ONLY
-    left=$(h_left_file "${prog}@${BASHPID}")
+    local limit=$((STUDENT_TIMEOUT * H_SLOW)) left="${H_DIR}/left/${prog}@${BASHPID}" H_WRITE_ONLY
     h_write_only
     if [[ -z "${HARNESS_OUTPUT_CAP:-}" ]]; then
         h_run "$limit" "$left" "${H_CMD[@]}"

@@ -7,6 +7,7 @@
 # built peers. With HARNESS_NETNS=off, or where the machine allows no namespace, the test
 # shares the host's loopback (harness_mode says which).
 harness_setup() {
+    H_T0=$EPOCHREALTIME
     # Bats' DEBUG trap records a stack trace before every command, for the "(in test file …)"
     # lines of a failure, which the runner drops (the diagnosis says what went wrong). It costs
     # about 0.4 ms a command, most of a test's time in the harness's polls: off.
@@ -29,6 +30,7 @@ harness_setup() {
     declare -ga H_SHORTIO_ENV=()
     H_VALGRIND="${HARNESS_VALGRIND:-0}"
     H_EMULATOR=()
+    h_set_slow
     H_BIN="${LAB_BIN:-}"
     H_RUNS=0
     H_NS_PID=""

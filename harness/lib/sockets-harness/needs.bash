@@ -46,13 +46,22 @@ h_running_elsewhere() {
     return 1
 }
 
-# h_verdict_base() - set H_VERDICT_BASE to where a test's verdict goes in this run
+# h_test_key() - set H_TEST_KEY to a file name made from a test's name
 # $1: the test's name (unique in its lab: run-tests makes sure)
+# Every other character "_", at most 200 of them, then the name's length. Also sourced by
+# run-tests, which finds each test's time under it.
+h_test_key() {
+    local key=${1//[^A-Za-z0-9]/_}
+    H_TEST_KEY="${key:0:200}-${#1}"
+}
+
+# h_verdict_base() - set H_VERDICT_BASE to where a test's verdict goes in this run
+# $1: the test's name
 # The verdict is in the name: BASE.pass or BASE.fail, an empty file made in one step, so a test
 # that waits for it never reads it half written (and no mv is needed to make it so).
 h_verdict_base() {
-    local key=${1//[^A-Za-z0-9]/_}
-    H_VERDICT_BASE="${BATS_RUN_TMPDIR}/verdicts/${key:0:200}-${#1}"
+    h_test_key "$1"
+    H_VERDICT_BASE="${BATS_RUN_TMPDIR}/verdicts/${H_TEST_KEY}"
 }
 
 # h_record_verdict() - teardown's last step: write down this test's verdict for needs()
@@ -67,6 +76,11 @@ h_record_verdict() {
     h_verdict_base "$BATS_TEST_DESCRIPTION"
     [[ -d "${H_VERDICT_BASE%/*}" ]] || mkdir -p "${H_VERDICT_BASE%/*}"
     : >"$H_VERDICT_BASE.$verdict"
+    # How long the test took, from harness_setup to here, for run-tests' results (HARNESS_TIMES).
+    if [[ -n "${HARNESS_TIMES:-}" && -n "${H_T0:-}" ]]; then
+        local now=${EPOCHREALTIME//[.,]/} start=${H_T0//[.,]/}
+        echo $(((now - start) / 1000)) >"${HARNESS_TIMES}/${H_TEST_KEY}" 2>/dev/null || true
+    fi
 }
 
 # needs_private_netns() - stop this test, as "not run", when it has no network namespace of its

@@ -5,8 +5,15 @@
 # pid_of() - print the pid of NAME's process group (harness/contain, its leader)
 # $1: NAME, as given to spawn*
 pid_of() {
-    [[ -n "${H_PIDS[$1]:-}" ]] || { echo "test bug: no process named '$1'" >&2; return 1; }
-    echo "${H_PIDS[$1]}"
+    h_pid "$1" || return 1
+    echo "$H_PID"
+}
+
+# h_pid() - set H_PID to the pid of NAME's process group, as pid_of prints it, without a fork
+# $1: NAME
+h_pid() {
+    H_PID=${H_PIDS[$1]:-}
+    [[ -n "$H_PID" ]] || { echo "test bug: no process named '$1'" >&2; return 1; }
 }
 
 # out_of() - print the file that holds NAME's stdout
@@ -23,8 +30,9 @@ err_of() { echo "${BATS_TEST_TMPDIR}/$1.err"; }
 # env, valgrind and qemu exec in place, so it is the program by now. Returns 1
 # if it is not there (not started yet, or gone).
 program_pid() {
-    local pid kids comm=contain
-    pid=$(pid_of "$1") || return 1
+    local pid kids comm=contain H_PID
+    h_pid "$1" || return 1
+    pid=$H_PID
     while [[ "$comm" == contain ]]; do
         read -r kids 2>/dev/null <"/proc/${pid}/task/${pid}/children" || [[ -n "${kids:-}" ]] || return 1
         pid=${kids%% *}
@@ -52,7 +60,7 @@ h_exited() { ! h_alive "$1"; }
 # $1: NAME
 # The program, not its launch: contain, once the program has ended, still takes a moment to
 # take down what it left, and a test must not see the program as running then.
-is_running() { ! h_ended "$1" && h_alive "$(pid_of "$1")"; }
+is_running() { ! h_ended "$1" && h_alive "${H_PIDS[$1]:-}"; }
 
 # h_fds_of_pid() - print a process's open descriptors, "N -> target" a line
 # $1: its pid

@@ -9,7 +9,7 @@
 wait_until() {
     local limit=$1
     shift
-    poll_until "$((limit * $(h_slow_factor)))" "$@"
+    poll_until "$((limit * H_SLOW))" "$@"
 }
 
 # wait_for_exit() - wait for NAME to exit; its exit status lands in `status`
@@ -17,8 +17,9 @@ wait_until() {
 # $2: the most seconds to wait (default 5)
 # `status` is 124 if NAME was still running then (it is not stopped).
 wait_for_exit() {
-    local name=$1 limit=${2:-5} pid
-    pid=$(pid_of "$name") || return 1
+    local name=$1 limit=${2:-5} pid H_PID
+    h_pid "$name" || return 1
+    pid=$H_PID
     if ! wait_until "$limit" h_exited "$pid"; then
         status=124
         return 0
@@ -36,8 +37,9 @@ wait_for_exit() {
 # program itself (not its children) and so knows the test stopped it; any other signal (KILL)
 # goes to the program directly. Either way, contain then takes down what the program left.
 stop() {
-    local name=$1 sig=${2:-TERM} pid target
-    pid=$(pid_of "$name") || return 1
+    local name=$1 sig=${2:-TERM} pid target H_PID
+    h_pid "$name" || return 1
+    pid=$H_PID
     case ${sig#SIG} in
         TERM | INT | HUP | QUIT | USR1 | USR2 | 15 | 2 | 1 | 3)
             target=$pid ;;
@@ -69,9 +71,10 @@ h_listening_or_exited() {
 # Returns 0 once it listens; 1 when the time ran out with NAME still running; 2 when NAME
 # exited first (the test is failed, with NAME's stderr and the likely mistake).
 h_wait_for_listener() {
-    local name=$1 limit=$2 what=$3 pid
+    local name=$1 limit=$2 what=$3 pid H_PID
     shift 3
-    pid=$(pid_of "$name") || return 2
+    h_pid "$name" || return 2
+    pid=$H_PID
     H_SEEN=""
     wait_until "$limit" h_listening_or_exited "$pid" "$@" || true
     [[ "$H_SEEN" == listening ]] && return 0
@@ -92,7 +95,7 @@ wait_for_port() {
     local port=$1 name=$2 limit=${3:-5} waited=0 ports
     h_wait_for_listener "$name" "$limit" "port $port" h_listening_on "$port" || waited=$?
     case $waited in 0) return 0 ;; 2) return 1 ;; esac
-    limit=$((limit * $(h_slow_factor)))
+    limit=$((limit * H_SLOW))
     ports=$(listening_ports_of "$name" | tr '\n' ' ')
     ports=${ports% }
     if [[ -z "$ports" ]]; then
@@ -122,7 +125,7 @@ wait_for_udp_port() {
         diagnose "a UDP socket is bound to port $(swap16 "$port"), expected $port: that is $port with its two bytes swapped" \
             "sin_port must hold the port in network byte order: sin_port = htons(port)"
     else
-        diagnose "after $((limit * $(h_slow_factor)))s $(h_who "$name") is running but no UDP socket is bound to port $port" \
+        diagnose "after $((limit * H_SLOW))s $(h_who "$name") is running but no UDP socket is bound to port $port" \
             "is bind() called with the port from the command line, and does the program reach it?"
     fi
     return 1
@@ -137,7 +140,7 @@ wait_for_unix_socket() {
     local path=$1 name=$2 limit=${3:-5} waited=0
     h_wait_for_listener "$name" "$limit" "$path" h_unix_listening "$path" || waited=$?
     case $waited in 0) return 0 ;; 2) return 1 ;; esac
-    diagnose "after $((limit * $(h_slow_factor)))s nothing listens on the Unix socket $path" \
+    diagnose "after $((limit * H_SLOW))s nothing listens on the Unix socket $path" \
         "is the path passed to bind() this one, and is listen() called?"
     return 1
 }

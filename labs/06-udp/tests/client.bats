@@ -142,7 +142,7 @@ received() {
 @test "the client reports a closed port as connection refused at once, not after its timeout" {
     # A timeout long next to starting a program on a busy machine: "at once" must not depend on
     # the load (a client that waits for its timeout takes 4 s or more).
-    local timeout=$((4000 * $(h_slow_factor)))
+    local timeout=$((4000 * H_SLOW))
     client 'anyone there?' -t "$timeout" -r 1 127.0.0.1 "$PORT"
     if [[ $status -eq 124 ]]; then
         diagnose "nothing is bound to UDP port $PORT; your client (-t $timeout -r 1) was still running ${STUDENT_TIMEOUT}s later" \
@@ -181,7 +181,7 @@ received() {
     needs "the client sends each line as one datagram and prints each reply"
     start_echo
     # As long as in the refused-port test, for the same reason.
-    local timeout=$((4000 * $(h_slow_factor))) line
+    local timeout=$((4000 * H_SLOW)) line
     line=$(head -c 70000 /dev/zero | tr '\0' x)
     client "$line" -t "$timeout" -r 1 127.0.0.1 "$PORT"
     local n

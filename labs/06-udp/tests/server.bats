@@ -60,7 +60,7 @@ expect_echo() {
     start_server
     # socat waits this long after its input ends for the reply (which takes well under 1 ms).
     local wait=0.3
-    [[ $(h_slow_factor) -eq 1 ]] || wait=2
+    [[ $H_SLOW -eq 1 ]] || wait=2
     run --separate-stderr -- in_netns socat -t "$wait" - "UDP:127.0.0.1:$PORT" <<<"hello from socat"
     [[ "$output" == "hello from socat" ]] || diagnose "socat sent 'hello from socat\n' (17 bytes) as one datagram from a port of its own and printed '$(brief "$output")' (socat status $status, stderr: '$(brief "$stderr")')" \
         "answer every client the same way: sendto() the bytes recvfrom() returned to the address it filled in"

@@ -8,7 +8,7 @@
 # missing (a test that expects none asks for fewer with -n). 1 s, for a loaded machine; 4 s under
 # Valgrind, which slows the program that replies.
 quiet_ms() {
-    echo $((500 * $(h_slow_factor) / 2 + 500))
+    echo $((500 * H_SLOW / 2 + 500))
 }
 
 # udp_send NAME [OPTION...] -- DGRAM... - run the udppeer as a client: it sends each DGRAM

@@ -19,7 +19,7 @@ setup() {
 # points: 2
 @test "connect_timeout connects to a listening port and returns the socket in blocking mode" {
     start_recorder
-    optool connect 127.0.0.1 "$PORT" $((3000 * $(h_slow_factor)))
+    optool connect 127.0.0.1 "$PORT" $((3000 * H_SLOW))
     local hint
     hint=$(stub_hint)
     [[ -z "$hint" ]] || { diagnose "optool connect 127.0.0.1 $PORT: $(said)" "$hint"; return 1; }
@@ -43,7 +43,7 @@ setup() {
 
 # points: 2
 @test "connect_timeout reports a closed port as refused at once, not as connected or as a timeout" {
-    local limit=$((3000 * $(h_slow_factor)))
+    local limit=$((3000 * H_SLOW))
     optool connect 127.0.0.1 "$PORT" "$limit"
     local hint
     hint=$(stub_hint)

@@ -24,7 +24,7 @@ run_load() {
     local name=$1
     shift
     status=0
-    peer loadpeer -o "$(load_log "$name")" -t "$((3 * $(h_slow_factor)))" "$@" \
+    peer loadpeer -o "$(load_log "$name")" -t "$((3 * H_SLOW))" "$@" \
         "127.0.0.1:${PORT}" || status=$?
 }
 
@@ -35,7 +35,7 @@ spawn_load() {
     local name=$1 log
     shift
     log=$(load_log "$name")
-    spawn_peer "$name" loadpeer -o "$log" -t "$((3 * $(h_slow_factor)))" -H "$@" "127.0.0.1:${PORT}"
+    spawn_peer "$name" loadpeer -o "$log" -t "$((3 * H_SLOW))" -H "$@" "127.0.0.1:${PORT}"
     wait_for_file_content "$log" '^(hold|done|stall|error)' 30 || true
     h_has_line "$log" '^hold'
 }

@@ -26,7 +26,7 @@ setup() {
     needs "format_addr prints an IPv4 address and port as 127.0.0.1:8080"
     use_hosts "127.0.0.3 one.test"
     listen_on srv 127.0.0.3
-    nametool connect one.test "$PORT" $((2000 * $(h_slow_factor)))
+    nametool connect one.test "$PORT" $((2000 * H_SLOW))
     stubbed "nametool connect one.test $PORT (one.test is 127.0.0.3, where socat listens)" || return 1
     local got
     got=$(accepted_by srv)
@@ -49,7 +49,7 @@ setup() {
     needs "tcp_connect_name connects to a name's one address and nametool prints it as 127.0.0.3:8080"
     use_hosts "::1 six.test"
     listen_on srv ::1
-    nametool connect six.test "$PORT" $((2000 * $(h_slow_factor)))
+    nametool connect six.test "$PORT" $((2000 * H_SLOW))
     local got
     got=$(accepted_by srv)
     [[ $status -eq 0 && "$output" == "connected [::1]:$PORT" && $got -ge 1 ]] && return 0
@@ -75,7 +75,7 @@ setup() {
     use_hosts "127.0.0.2 two.test" "127.0.0.3 two.test"
     count_syns_to 127.0.0.2 || return 1
     listen_on srv 127.0.0.3
-    nametool connect two.test "$PORT" $((2000 * $(h_slow_factor)))
+    nametool connect two.test "$PORT" $((2000 * H_SLOW))
     local got said syns st=$status out=$output
     got=$(accepted_by srv)
     said=$(said)
@@ -127,7 +127,7 @@ setup() {
     needs "tcp_connect_name tries the next address when the first refuses"
     use_hosts "127.0.0.2 three.test" "127.0.0.5 three.test" "127.0.0.3 three.test"
     listen_on srv 127.0.0.3 hold
-    spawn_student client nametool connect three.test "$PORT" $((2000 * $(h_slow_factor)))
+    spawn_student client nametool connect three.test "$PORT" $((2000 * H_SLOW))
     wait_for_file_content "$(out_of client)" '^connected' 5 || true
     local socks
     socks=$(fds_of client | grep -c 'socket:' || true)
@@ -147,7 +147,7 @@ setup() {
     needs_private_netns "$WHY"
     needs "tcp_connect_name tries the next address when the first refuses"
     use_hosts "127.0.0.2 none.test" "127.0.0.5 none.test"
-    nametool connect none.test "$PORT" $((2000 * $(h_slow_factor)))
+    nametool connect none.test "$PORT" $((2000 * H_SLOW))
     [[ $status -eq 1 && "$stderr" == *"connect none.test $PORT: Connection refused"* ]] && return 0
     diagnose "none.test is 127.0.0.2 and 127.0.0.5, where nothing listens (both refuse); nametool should exit 1 with 'connect none.test $PORT: Connection refused': $(said)" \
         "when no address connects, return -1 with errno as the LAST attempt left it (ECONNREFUSED): save errno before calls that may change it (close(), fprintf(), freeaddrinfo())"
@@ -172,7 +172,7 @@ setup() {
     with_valgrind
     use_hosts "127.0.0.2 none.test" "127.0.0.5 none.test" "127.0.0.2 two.test" "127.0.0.3 two.test"
     listen_on srv 127.0.0.3
-    local limit=$((2000 * $(h_slow_factor))) problems
+    local limit=$((2000 * H_SLOW)) problems
     # Not through `run`: its subshell would count both runs as the first, and the second's
     # Valgrind log (named by the pid, 2 in each run's PID namespace) would replace the first's.
     student nametool connect none.test "$PORT" "$limit" >/dev/null 2>&1 || true
