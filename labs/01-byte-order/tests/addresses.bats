@@ -4,9 +4,11 @@
 # no network namespace); bad input must be refused with a message.
 # shellcheck disable=SC2034  # COUNTERPART is read by wire.bash
 export BATS_TEST_TIMEOUT=60
-# wire's commands take milliseconds: one still running after 3 s (times 4 under qemu, 8 under
-# Valgrind) hangs, and a student whose code hangs should hear so in seconds, not minutes.
-STUDENT_TIMEOUT=3
+# wire's commands take milliseconds: one still running after 1 s (times 4 under qemu, 8 under
+# Valgrind) hangs, and a student whose code hangs should hear so in seconds, not minutes (most of
+# these tests run wire once: a wire that always hangs costs each of them 2 s, with contain's
+# second between SIGTERM and SIGKILL).
+STUDENT_TIMEOUT=1
 
 bats_load_library sockets-harness
 load wire

@@ -7,9 +7,11 @@
 # the wrong order) was reported there: this test is then "not run" (blame_x86 in wire.bash).
 # shellcheck disable=SC2034  # PORT and HOST_ORDER are read by wire.bash
 export BATS_TEST_TIMEOUT=120
-# wire's commands take milliseconds: one still running after 3 s (times 4 under qemu, 8 under
-# Valgrind) hangs, and a student whose code hangs should hear so in seconds, not minutes.
-STUDENT_TIMEOUT=3
+# wire's commands take milliseconds: one still running after 1 s (times 4 under qemu, 8 under
+# Valgrind) hangs, and a student whose code hangs should hear so in seconds, not minutes (most of
+# these tests run wire once: a wire that always hangs costs each of them 2 s, with contain's
+# second between SIGTERM and SIGKILL).
+STUDENT_TIMEOUT=1
 
 bats_load_library sockets-harness
 load wire
