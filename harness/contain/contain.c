@@ -225,9 +225,39 @@ describe(FILE *f, pid_t pid)
 }
 
 /*
+ * open_replacement - open FILE.tmp (its name left in TMP, of PATH_MAX
+ * bytes) to be written and then renamed over FILE by put_in_place, so that a
+ * reader never sees FILE half written. Returns the stream, or NULL with a
+ * warning.
+ */
+static FILE *
+open_replacement(const char *file, char *tmp)
+{
+	FILE *f;
+
+	if (snprintf(tmp, PATH_MAX, "%s.tmp", file) >= PATH_MAX) {
+		warnx("contain: %s: path too long", file);
+		return NULL;
+	}
+	if ((f = fopen(tmp, "w")) == NULL)
+		warn("contain: %s", tmp);
+	return f;
+}
+
+/*
+ * put_in_place - close F, opened by open_replacement as TMP, and rename it
+ * over FILE. Warns if either fails.
+ */
+static void
+put_in_place(FILE *f, const char *tmp, const char *file)
+{
+	if (fclose(f) != 0 || rename(tmp, file) < 0)
+		warn("contain: %s", file);
+}
+
+/*
  * report_left - write how PROGRAM ended and the N processes in LEFT it left
- * running to FILE, through a temporary file renamed into place, so a reader
- * never sees it half written.
+ * running to FILE, replaced whole.
  */
 static void
 report_left(const char *file, const char *how, const pid_t *left, int n)
@@ -236,21 +266,12 @@ report_left(const char *file, const char *how, const pid_t *left, int n)
 	FILE *f;
 	int i;
 
-	if (file == NULL)
+	if (file == NULL || (f = open_replacement(file, tmp)) == NULL)
 		return;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= (int)sizeof(tmp)) {
-		warnx("contain: %s: path too long", file);
-		return;
-	}
-	if ((f = fopen(tmp, "w")) == NULL) {
-		warn("contain: %s", tmp);
-		return;
-	}
 	fprintf(f, "%s\n", how);
 	for (i = 0; i < n; i++)
 		describe(f, left[i]);
-	if (fclose(f) != 0 || rename(tmp, file) < 0)
-		warn("contain: %s", file);
+	put_in_place(f, tmp, file);
 }
 
 /*
@@ -665,8 +686,8 @@ join_netns(const char *pid)
 }
 
 /*
- * write_status - write STATUS as a line to FILE, through FILE.tmp renamed
- * into place (a reader never sees it half written). Best effort.
+ * write_status - write STATUS as a line to FILE, replaced whole. Best
+ * effort.
  */
 static void
 write_status(const char *file, int status)
@@ -674,19 +695,10 @@ write_status(const char *file, int status)
 	char tmp[PATH_MAX];
 	FILE *f;
 
-	if (file == NULL)
+	if (file == NULL || (f = open_replacement(file, tmp)) == NULL)
 		return;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= (int)sizeof(tmp)) {
-		warnx("contain: %s: path too long", file);
-		return;
-	}
-	if ((f = fopen(tmp, "w")) == NULL) {
-		warn("contain: %s", tmp);
-		return;
-	}
 	fprintf(f, "%d\n", status);
-	if (fclose(f) != 0 || rename(tmp, file) < 0)
-		warn("contain: %s", file);
+	put_in_place(f, tmp, file);
 }
 
 static void
