@@ -11,6 +11,7 @@ bats_require_minimum_version 1.5.0
 BATS_TEST_TIMEOUT=60
 # The tests' runs move at most a few MiB and a few hundred round trips on loopback: well under a
 # second. One still running after 4 s (32 under Valgrind) hangs, and costs its test 5 s, not 11.
+# shellcheck disable=SC2034  # read by the harness
 STUDENT_TIMEOUT=4
 
 bats_load_library sockets-harness
