@@ -60,10 +60,10 @@ h_enable_builtins
 
 HARNESS_LIB=${BASH_SOURCE[0]%/*}
 [[ "$HARNESS_LIB" == /* ]] || HARNESS_LIB=$(cd "$HARNESS_LIB" && pwd)
-# shellcheck disable=SC2034 # read by launch.bash, sourced below into this shell
+# shellcheck disable=SC2034 # the harness's own directory, for tests that run its scripts (common.bats)
 HARNESS_ROOT=${HARNESS_LIB%/lib/sockets-harness}
 
-# How long a started program may run before timeout(1) stops it, in seconds.
+# How long a started program may run before contain stops it, in seconds.
 : "${STUDENT_TIMEOUT:=10}"
 : "${SPAWN_TIMEOUT:=120}"
 : "${HARNESS_NETNS:=auto}"
