@@ -159,7 +159,7 @@ no_strays() {
     local c
     for c in fork-bomb infinite-loop sigterm-server; do
         run -0 cat "$OUT/$c/report.txt"
-        assert_line --partial "likely mistake: wire was still running after 3 s"
+        assert_line --regexp "likely mistake: wire was still running after [0-9]+ s"
         assert_output --partial "exited with status 124"
     done
 }
