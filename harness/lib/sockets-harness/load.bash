@@ -40,19 +40,25 @@ h_load_bats_helpers() {
 h_load_bats_helpers
 
 # h_enable_builtins() - make mkdir, rm, mktemp and sleep builtins of this shell, where Debian's
-# bash-builtins is installed
+# bash-builtins is installed (and stat a builtin at hand)
 # Every test is a shell of its own, and Bats and the harness run these in each (the test's
 # scratch directory, Bats' output file, the time limit's countdown, `run --separate-stderr`): an
 # exec each, some 20 ms a test on a machine where an exec costs 5 ms. Loaded by absolute path
 # only: bash would otherwise also look for them in the current directory. Without the package,
-# the programs of coreutils run as before.
+# the programs of coreutils run as before. Its stat is loaded too, but kept disabled:
+# h_file_size (files.bash) turns it on for its one call, and `stat -c` stays coreutils'.
 h_enable_builtins() {
     local dir name
+    H_STAT_BUILTIN=""
     for dir in /usr/lib/bash /usr/local/lib/bash; do
         [[ -f "$dir/mkdir" ]] || continue
         for name in mkdir rm mktemp sleep; do
             [[ -f "$dir/$name" ]] && enable -f "$dir/$name" "$name" 2>/dev/null
         done
+        if [[ -f "$dir/stat" ]] && enable -f "$dir/stat" stat 2>/dev/null; then
+            enable -n stat
+            H_STAT_BUILTIN=1
+        fi
         return 0
     done
 }
@@ -82,6 +88,8 @@ source "${HARNESS_LIB}/procs.bash"
 source "${HARNESS_LIB}/sockets.bash"
 # shellcheck source=SCRIPTDIR/wait.bash
 source "${HARNESS_LIB}/wait.bash"
+# shellcheck source=SCRIPTDIR/files.bash
+source "${HARNESS_LIB}/files.bash"
 # shellcheck source=SCRIPTDIR/valgrind.bash
 source "${HARNESS_LIB}/valgrind.bash"
 # shellcheck source=SCRIPTDIR/left.bash

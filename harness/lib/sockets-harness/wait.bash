@@ -145,13 +145,6 @@ wait_for_unix_socket() {
     return 1
 }
 
-# h_has_line() - true if a file has a line matching an extended regular expression
-# $1: the file (missing: false)
-# $2: the regular expression
-h_has_line() {
-    grep -qE -- "$2" "$1" 2>/dev/null
-}
-
 # wait_for_file_content() - wait until a file has a line matching an extended regex
 # $1: the file
 # $2: the regular expression
