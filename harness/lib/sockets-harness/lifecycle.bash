@@ -49,10 +49,11 @@ harness_setup() {
 # Fails the test if a program under Valgrind had memory errors or leaked descriptors. A test
 # that failed keeps the capture of its loopback (capture.bash).
 harness_teardown() {
-    local name
+    local name groups=()
     for name in "${H_ORDER[@]}"; do
-        h_kill_group "${H_PIDS[$name]}"
+        groups+=("${H_PIDS[$name]}")
     done
+    [[ ${#groups[@]} -eq 0 ]] || h_kill_groups "${groups[@]}"
     if [[ -n "${H_NS_PID:-}" ]]; then
         h_kill_group "$H_NS_PID"
     fi

@@ -64,14 +64,14 @@ is_running() { ! h_ended "$1" && h_alive "${H_PIDS[$1]:-}"; }
 
 # h_fds_of_pid() - print a process's open descriptors, "N -> target" a line
 # $1: its pid
-# Descriptors from 1000 up are left out: Valgrind keeps its own there.
+# Descriptors from 1000 up are left out: Valgrind keeps its own there. One find(1) reads every
+# link, in the kernel's order (by number): readlink(1) for each would be an exec a descriptor.
 h_fds_of_pid() {
-    local pid=$1 fd
-    for fd in "/proc/${pid}/fd/"*; do
-        fd=${fd##*/}
+    local fd target
+    while read -r fd target; do
         [[ "$fd" =~ ^[0-9]+$ && "$fd" -lt 1000 ]] || continue
-        echo "${fd} -> $(readlink "/proc/${pid}/fd/${fd}" 2>/dev/null)"
-    done
+        echo "${fd} -> ${target}"
+    done < <(find "/proc/$1/fd" -mindepth 1 -maxdepth 1 -printf '%f %l\n' 2>/dev/null)
 }
 
 # fds_of() - print NAME's program's open descriptors, "N -> target" a line
@@ -82,17 +82,39 @@ fds_of() {
     h_fds_of_pid "$pid"
 }
 
-# h_kill_group() - stop a process group: TERM, up to 2 s to go, then KILL; reap it
-# $1: the group's id (its leader's pid)
-h_kill_group() {
-    local pgid=$1
-    if h_alive "$pgid"; then
+# h_kill_groups() - stop process groups together: TERM to each, then a shared grace for all of
+# them to go (1 s; 2 s under Valgrind or emulation, which write their logs on the way out), then
+# KILL; reap them
+# $@: the groups' ids (their leaders' pids)
+# Together, not one after the other: a test whose programs all ignore SIGTERM costs one grace,
+# not one a program. A program that exits on SIGTERM does so in milliseconds.
+h_kill_groups() {
+    local pgid grace=1
+    ((H_SLOW > 1)) && grace=2
+    for pgid in "$@"; do
+        h_alive "$pgid" || continue
         kill -TERM -- "-$pgid" 2>/dev/null || kill -TERM "$pgid" 2>/dev/null || true
-        poll_until 2 h_exited "$pgid" || true
-    fi
-    # Also after the leader is gone: a forked child may still hold the group.
-    kill -KILL -- "-$pgid" 2>/dev/null || true
-    wait "$pgid" 2>/dev/null || true
+    done
+    poll_until "$grace" h_all_exited "$@" || true
+    for pgid in "$@"; do
+        # Also after the leader is gone: a forked child may still hold the group.
+        kill -KILL -- "-$pgid" 2>/dev/null || true
+        wait "$pgid" 2>/dev/null || true
+    done
+    return 0
+}
+
+# h_kill_group() - stop one process group (see h_kill_groups)
+# $1: the group's id (its leader's pid)
+h_kill_group() { h_kill_groups "$1"; }
+
+# h_all_exited() - true once every one of the processes has exited
+# $@: their pids
+h_all_exited() {
+    local pid
+    for pid in "$@"; do
+        h_alive "$pid" && return 1
+    done
     return 0
 }
 
