@@ -4,7 +4,7 @@
 
 # size_of FILE - FILE's size in bytes (0 if it does not exist).
 size_of() {
-    stat -c %s "$1" 2>/dev/null || echo 0
+    file_size "$1" || echo 0
 }
 
 # echo_mismatch SENT GOT [WHO] - how file GOT differs from file SENT, in words, with byte counts:

@@ -17,42 +17,45 @@ setup() {
 
 # be32 N - print N as 4 raw bytes, big-endian (network byte order).
 be32() {
-    printf '%b' "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' \
-        $((($1 >> 24) & 255)) $((($1 >> 16) & 255)) $((($1 >> 8) & 255)) $(($1 & 255)))"
+    local escapes
+    printf -v escapes '\\x%02x\\x%02x\\x%02x\\x%02x' \
+        $((($1 >> 24) & 255)) $((($1 >> 16) & 255)) $((($1 >> 8) & 255)) $(($1 & 255))
+    printf '%b' "$escapes"
 }
 
 # random_file PATH SIZE - PATH filled with SIZE random bytes.
 random_file() { head -c "$2" /dev/urandom >"$1"; }
 
 # size_of FILE - FILE's size in bytes.
-size_of() { stat -c %s "$1"; }
+size_of() { file_size "$1"; }
 
 # frame BODY OUT - write OUT as BODY framed as one message: its length in 4 bytes, big-endian,
 # then BODY itself.
 frame() {
-    be32 "$(size_of "$1")" >"$2"
+    h_file_size "$1"
+    be32 "$H_SIZE" >"$2"
     cat "$1" >>"$2"
 }
 
-# crc32_hex FILE - FILE's CRC-32 (zlib's) as 8 lowercase hex digits, from gzip's trailer.
-crc32_hex() {
-    local le
-    le=$(gzip -c <"$1" | tail -c 8 | head -c 4 | od -An -tx1 | tr -d ' \n')
-    echo "${le:6:2}${le:4:2}${le:2:2}${le:0:2}"
-}
+# crc32_hex FILE - FILE's CRC-32 (zlib's) as 8 lowercase hex digits.
+crc32_hex() { "$HARNESS_BIN/bytes" crc32 "$1"; }
 
 # ack_for BODY OUT - write OUT as the acknowledgement msgrecv owes for BODY: a message with an
 # 8-byte body, the length and the CRC-32 of BODY, both big-endian.
 ack_for() {
+    local crc
+    crc=$(crc32_hex "$1")
+    h_file_size "$1"
     {
         be32 8
-        be32 "$(size_of "$1")"
-        be32 "$((16#$(crc32_hex "$1")))"
+        be32 "$H_SIZE"
+        be32 "$((16#$crc))"
     } >"$2"
 }
 
 # hex_at FILE OFFSET COUNT - COUNT bytes of FILE from OFFSET (0-based), as spaced hex.
-hex_at() { tail -c +"$(($2 + 1))" "$1" | head -c "$3" | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+# A file that is not there gives nothing (the reason on stderr), as the bytes of a missing file.
+hex_at() { "$HARNESS_BIN/bytes" hex "$1" "$2" "$3" || true; }
 
 # ---------------------------------------------------------------- comparing bytes
 
@@ -62,17 +65,22 @@ hex_at() { tail -c +"$(($2 + 1))" "$1" | head -c "$3" | od -An -tx1 | tr -s ' \n
 #   DIFF_FROM for restart: the offset in EXPECTED that the bytes at DIFF_AT repeat
 #   DIFF_TEXT what was observed, in words, with the numbers
 compare_bytes() {
-    local exp=$1 got=$2 esize gsize line at e g
+    local exp=$1 got=$2 esize gsize line="" at e g
     DIFF_AT=0 DIFF_FROM=0
+    h_file_size "$exp"
+    esize=$H_SIZE
     if [[ ! -s "$got" ]]; then
         if [[ -s "$exp" || ! -e "$got" ]]; then
-            DIFF=missing DIFF_TEXT="nothing was received (expected $(size_of "$exp") bytes)"
+            DIFF=missing DIFF_TEXT="nothing was received (expected $esize bytes)"
             return
         fi
     fi
-    esize=$(size_of "$exp")
-    gsize=$(size_of "$got")
-    line=$(cmp -l -- "$exp" "$got" 2>/dev/null | head -n 1)
+    h_file_size "$got"
+    gsize=$H_SIZE
+    # The first differing byte, only where there is one: cmp -s answers alone for equal files.
+    if ! { ((esize == gsize)) && cmp -s -- "$exp" "$got"; }; then
+        line=$(cmp -l -- "$exp" "$got" 2>/dev/null | head -n 1)
+    fi
     if [[ -z "$line" ]]; then
         if ((gsize == esize)); then
             DIFF=same DIFF_TEXT="all $esize bytes are as expected"
@@ -104,7 +112,8 @@ compare_bytes() {
 # 8 bytes of EXPECTED at offset FROM (the stream started over); moves DIFF_AT there.
 h_find_restart() {
     local exp=$1 got=$2 from=$3 want p
-    (($(size_of "$exp") >= from + 8)) || return 1
+    h_file_size "$exp"
+    ((H_SIZE >= from + 8)) || return 1
     want=$(hex_at "$exp" "$from" 8)
     for ((p = DIFF_AT; p >= 0 && p >= DIFF_AT - 8; p--)); do
         ((p > from)) || return 1
@@ -179,13 +188,24 @@ check_framed_stream() {
 # announced_length SERVER C K - the length msgrecv (started as SERVER) reported for message K of
 # connection C, from its error or its "message K: N bytes" line; empty if it reported none.
 announced_length() {
-    local n
-    n=$(sed -n "s/.*connection $2: message $3 announces \([0-9]*\) bytes.*/\1/p; s/.*connection $2: peer closed in the middle of message $3, which announced \([0-9]*\) bytes.*/\1/p" \
-        "$(err_of "$1")" | head -n 1)
-    [[ -n "$n" ]] || n=$(awk -v c="$2" -v k="$3:" '
+    local err
+    err=$(err_of "$1")
+    awk -v c="$2" -v k="$3" -v err="$err" '
+        # after(TEXT) - the number of bytes this line gives right after TEXT; "" if none
+        function after(text,    p, rest) {
+            p = index($0, text)
+            if (p == 0) return ""
+            rest = substr($0, p + length(text))
+            return match(rest, /^[0-9]+ bytes/) ? substr(rest, 1, RLENGTH - 6) : ""
+        }
+        FILENAME == err {
+            n = after("connection " c ": message " k " announces ")
+            if (n == "") n = after("connection " c ": peer closed in the middle of message " k ", which announced ")
+            if (n != "") { print n; exit }
+            next
+        }
         $1 == "connection" && $3 == "accepted" { cur = $2 + 0 }
-        cur == c && $1 == "message" && $2 == k { print $3; exit }' "$(out_of "$1")")
-    echo "$n"
+        cur == c && $1 == "message" && $2 == k ":" { print $3; exit }' "$err" "$(out_of "$1")" 2>/dev/null || true
 }
 
 # h_header_cut EXPECTED GOT WHAT AT - diagnose a stream that goes wrong AT bytes into its first
@@ -216,8 +236,9 @@ h_header_cut() {
 # SAVED for a message whose body is BODY; fail with a diagnosis unless they are the same.
 check_received() {
     local body=$1 saved=$2 server=$3 max=$4 esize errline cut announced
-    esize=$(size_of "$body")
-    errline=$(grep -m 1 'msgrecv: connection' "$(err_of "$server")" 2>/dev/null || true)
+    h_file_size "$body"
+    esize=$H_SIZE
+    errline=$(first_line_matching "$(err_of "$server")" 'msgrecv: connection' || true)
     cut="one read() returns what has arrived so far"
     [[ "$max" != off ]] && cut+=" (here at most $max bytes)"
     [[ "$saved" =~ conn-([0-9]+)-msg-([0-9]+)\.bin$ ]] || fail "test bug: '$saved' is not a saved message"

@@ -111,7 +111,7 @@ exit_story() {
 
 # size_of FILE - FILE's size in bytes (0 if it does not exist).
 size_of() {
-    stat -c %s "$1" 2>/dev/null || echo 0
+    file_size "$1" || echo 0
 }
 
 # first_difference A B - the first byte (from 1) at which files A and B differ; empty if one is a

@@ -112,21 +112,29 @@ wchan_of() {
     echo "${w:-?}"
 }
 
-# socket_count PID - how many sockets a process holds (its descriptors below 1000).
-socket_count() {
-    local fd n=0 target
-    for fd in "/proc/$1/fd/"*; do
-        fd=${fd##*/}
-        [[ "$fd" =~ ^[0-9]+$ && "$fd" -lt 1000 ]] || continue
-        target=$(readlink "/proc/$1/fd/${fd}" 2>/dev/null) || continue
-        [[ "$target" == socket:* ]] && n=$((n + 1))
+# count_sockets PID - set SOCKETS to how many sockets a process holds (its descriptors below
+# 1000), without starting a process: each /proc/PID/fd/N leads to the open file itself, and -S
+# is true where that is a socket. A wait polls this every few milliseconds.
+count_sockets() {
+    local path fd
+    SOCKETS=0
+    for path in "/proc/$1/fd/"*; do
+        fd=${path##*/}
+        [[ "$fd" =~ ^[0-9]+$ && "$fd" -lt 1000 && -S "$path" ]] && SOCKETS=$((SOCKETS + 1))
     done
-    echo "$n"
+    return 0
+}
+
+# socket_count PID - print how many sockets a process holds (see count_sockets).
+socket_count() {
+    count_sockets "$1"
+    echo "$SOCKETS"
 }
 
 # h_has_sockets PID N - true when the process holds exactly N sockets.
 h_has_sockets() {
-    [[ $(socket_count "$1") -eq $2 ]]
+    count_sockets "$1"
+    ((SOCKETS == $2))
 }
 
 # wait_for_clients N [LIKELY] - wait (5 s) until the server holds N client sockets besides its
