@@ -1,0 +1,183 @@
+# shellcheck shell=bash
+# master_helpers.bash - what lab 05's master tests share (master.bats, stopping.bats): starting
+# the master, asking it, and reading from /proc who holds which connection.
+#
+# Loaded by those files after the sockets-harness library; its setup() is theirs.
+
+setup() {
+    harness_setup
+    PORT=$(port_for 9000)
+    SLOW=1
+    [[ "${HARNESS_VALGRIND:-0}" == 1 ]] && SLOW=8
+    ASKED=0
+}
+
+# master_pid - the master program's own pid.
+master_pid() {
+    program_pid master
+}
+
+# workers - the pids of the master's children, one a line.
+workers() {
+    local mp
+    mp=$(master_pid) || return 0
+    tr ' ' '\n' <"/proc/${mp}/task/${mp}/children" 2>/dev/null | grep . || true
+}
+
+# master_holds_no_connection PID - true once master PID holds no accepted connection; sets n.
+master_holds_no_connection() {
+    n=$(connections_of "$1")
+    [[ "$n" -eq 0 ]]
+}
+
+# workers_hold_no_connection - true once no worker holds a served connection; sets problems.
+workers_hold_no_connection() {
+    problems=$(worker_connections)
+    [[ -z "$problems" ]]
+}
+
+# workers_started_or_master_gone N - true once the master has N workers, or has exited.
+workers_started_or_master_gone() {
+    [[ "$(workers | wc -l)" -eq "$1" ]] || ! is_running master
+}
+
+# start_master N - start `master $PORT N` and wait until it listens and has N workers.
+start_master() {
+    local n=$1 i
+    spawn_student master master "$PORT" "$n"
+    if ! wait_for_port "$PORT" master 2>/dev/null; then
+        gave_up_on_eintr "'master $PORT $n' did not stay up"
+        wait_for_port "$PORT" master  # again, for its own diagnosis
+        return 1
+    fi
+    wait_until 5 workers_started_or_master_gone "$n"
+    [[ "$(workers | wc -l)" -eq "$n" ]] && return 0
+    gave_up_on_eintr "'master $PORT $n' has $(workers | wc -l) child process(es), expected $n workers"
+    diagnose "'master $PORT $n' has $(workers | wc -l) child process(es), expected $n workers; $(h_tail_err master)" \
+        "fork() one worker per count given, before accepting connections, and keep them running"
+}
+
+EINTR_HINT="EINTR means 'nothing happened yet, try again': retry sendmsg() and recvmsg() in a loop while they fail with EINTR"
+
+# gave_up_on_eintr WHAT - if the master or a worker gave up on EINTR, fail saying so.
+gave_up_on_eintr() {
+    grep -q "Interrupted system call" "$(err_of master)" || return 0
+    diagnose "$1: a socket call failed with EINTR and the program gave up; $(h_tail_err master)" \
+        "$EINTR_HINT"
+}
+
+# ask LINE [STEP...] - connect, send LINE and a newline, then run STEPs (default: read until
+# end of stream, for at most 3 s). Sets ANSWER to what came back, ASK_LOG to the client's log.
+ask() {
+    local line=$1
+    shift
+    ASKED=$((ASKED + 1))
+    ASK_LOG="${BATS_TEST_TMPDIR}/client${ASKED}.log"
+    local got="${BATS_TEST_TMPDIR}/client${ASKED}.bin"
+    [[ $# -gt 0 ]] || set -- recvall
+    STUDENT_TIMEOUT=$((3 * SLOW)) peer scripted -o "$ASK_LOG" -O "$got" "127.0.0.1:${PORT}" "sendtext:${line}"$'\n' "$@" >/dev/null || true
+    ANSWER=$(cat "$got" 2>/dev/null)
+}
+
+# tcp_sockets PID - "FD STATE" for every TCP socket PID holds (STATE: LISTEN, or CONNECTED
+# for an accepted connection in any other state).
+tcp_sockets() {
+    tcp_sockets_of "$1" | awk '{ print $1, ($2 == "LISTEN" ? "LISTEN" : "CONNECTED") }'
+}
+
+# connections_of PID - how many accepted TCP connections PID holds: its sockets that are neither
+# a Unix socket nor a TCP listener. Counted from /proc/PID/fd, so that a connection the peer has
+# reset, which ss no longer lists, still counts while a descriptor refers to it.
+connections_of() {
+    local inodes others
+    inodes=$(socket_inodes "$1")
+    if [[ -z "$inodes" ]]; then
+        echo 0
+        return 0
+    fi
+    others=$( { in_netns ss -Hxa | awk '{ print $6 }'; h_tcp_table | awk '$2 == "LISTEN" { print $1 }'; } | sort -u)
+    grep -cvxF -f <(echo "${others:-none}") <<<"$inodes" || true
+}
+
+# worker_connections - "worker pid W still holds N connection(s); " for each such worker.
+worker_connections() {
+    local w n
+    for w in $(workers); do
+        n=$(connections_of "$w")
+        [[ "$n" -gt 0 ]] && echo -n "worker pid $w still holds $n connection(s); "
+    done
+    return 0
+}
+
+# socket_inodes PID - the inodes of the sockets PID holds, one a line.
+socket_inodes() {
+    h_fds_of_pid "$1" | sed -n 's/^[0-9]* -> socket:\[\([0-9]*\)\]$/\1/p'
+}
+
+# unix_peer INODE - the inode of the other end of Unix socket INODE (from ss -x), or nothing.
+unix_peer() {
+    in_netns ss -Hxa | awk -v ino="$1" '$6 == ino { print $8; exit }'
+}
+
+# wchan_of PID - where PID sleeps in the kernel, in words a student knows.
+wchan_of() {
+    local w
+    w=$(cat "/proc/$1/wchan" 2>/dev/null || true)
+    case $w in
+    do_wait) echo "waitpid()" ;;
+    poll_schedule_timeout* | do_sys_poll* | do_poll*) echo "ppoll()" ;;
+    unix_stream_read_generic* | unix_stream_data_wait*) echo "recvmsg() on its Unix socket" ;;
+    wait_woken* | sk_wait_data* | tcp_recvmsg*) echo "read() on a TCP connection" ;;
+    inet_csk_accept* | inet_csk_wait_for_connect*) echo "accept()" ;;
+    "" | 0) echo "running" ;;
+    *) echo "the kernel ($w)" ;;
+    esac
+}
+
+# busy_worker - true once a worker holds an accepted connection; sets busy to its pid.
+busy_worker() {
+    local w
+    busy=""
+    for w in $(workers); do
+        [[ "$(connections_of "$w")" -gt 0 ]] && busy=$w
+    done
+    [[ -n "$busy" ]]
+}
+
+# master_gone - true once the master has exited.
+master_gone() { ! is_running master; }
+
+# master_gone_or_idle_gone IDLE... - true once the master has exited, or every IDLE pid has.
+master_gone_or_idle_gone() {
+    local p
+    is_running master || return 0
+    for p in "$@"; do
+        h_alive "$p" && return 1
+    done
+    return 0
+}
+
+# hang_diagnosis WHEN - diagnose a master still running 5 s after SIGTERM, from where it and its
+# workers sleep in the kernel.
+hang_diagnosis() {
+    local mp w where stuck="" reading=""
+    mp=$(master_pid)
+    for w in $(workers); do
+        where=$(wchan_of "$w")
+        [[ "$where" == "waitpid()" ]] && stuck+="$w "
+        [[ "$where" == recvmsg* ]] && reading+="$w "
+    done
+    if [[ -n "$stuck" ]]; then
+        diagnose "the master was still running 5 s after SIGTERM ($1); worker pid(s) ${stuck}are themselves blocked in waitpid()" \
+            "a worker went on into the master's code: at end of stream worker_main() must close its channel and _exit(), never return into spawn_workers()"
+    elif [[ "$(wchan_of "$mp")" == "waitpid()" && -n "$reading" ]]; then
+        diagnose "the master was still running 5 s after SIGTERM ($1), blocked in waitpid(); worker pid(s) ${reading}still wait in recvmsg() on their channel: they never saw end of stream" \
+            "stop_workers() must close EVERY channel first and then waitpid() every worker; and a channel reaches end of stream only when every copy of its master end is closed (the child closes the master's ends it inherited)"
+    elif [[ "$(wchan_of "$mp")" == "ppoll()" ]]; then
+        diagnose "the master was still running 5 s after SIGTERM ($1), still waiting in ppoll()" \
+            "SIGTERM sets stop_requested and makes ppoll() fail with EINTR: then check the flag and leave the loop (ppoll() with the provided waitmask lets the signal in)"
+    else
+        diagnose "the master was still running 5 s after SIGTERM ($1), blocked in $(wchan_of "$mp"); its workers: $(for w in $(workers); do echo -n "pid $w in $(wchan_of "$w"); "; done)" \
+            "run_master() must return once stop_requested is set; stop_workers() closes every channel and waitpid()s every worker"
+    fi
+}
