@@ -155,3 +155,24 @@ setup_file() {
     run -0 cat "$out/messages/1.txt"
     assert_output 'not run: the test skipped itself (no idea); it earns no points.'
 }
+
+@test "file_size and h_has_line answer as stat and grep do, for a log, a large file and a missing one" {
+    local small="$BATS_TEST_TMPDIR/small.log" large="$BATS_TEST_TMPDIR/large.log" i
+    printf 'connection 1: accepted\nmessage 1: 5 bytes\nlast line, no newline' >"$small"
+    for ((i = 0; i < 5000; i++)); do echo "line $i of a log larger than 64 KiB"; done >"$large"
+    echo "the end" >>"$large"
+    run -0 file_size "$small"
+    assert_output "$(stat -c %s "$small")"
+    run -0 file_size "$large"
+    assert_output "$(stat -c %s "$large")"
+    run -1 file_size "$BATS_TEST_TMPDIR/missing"
+    assert_output ""
+    h_has_line "$small" '^message [0-9]+: 5 bytes$'
+    h_has_line "$small" 'no newline$'
+    run -1 h_has_line "$small" '^message 2'
+    h_has_line "$large" '^the end$'
+    run -1 h_has_line "$large" '^line 5000 '
+    run -1 h_has_line "$BATS_TEST_TMPDIR/missing" .
+    run -0 first_line_matching "$small" '^(message|connection) '
+    assert_output "connection 1: accepted"
+}

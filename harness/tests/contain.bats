@@ -147,3 +147,17 @@ check_escapes() {
     run -2 "${HARNESS_BIN}/contain" --limit 5
     assert_output --partial "usage: contain"
 }
+
+@test "teardown stops a test's programs together: two deaf to SIGTERM cost one grace, not two" {
+    spawn first "${LAB_BIN}/escape" deaf
+    spawn second "${LAB_BIN}/escape" deaf
+    wait_for_file_content "$(out_of first)" started 5
+    wait_for_file_content "$(out_of second)" started 5
+    local t0=${EPOCHREALTIME/[.,]/} ms
+    harness_teardown
+    ms=$(((${EPOCHREALTIME/[.,]/} - t0) / 1000))
+    harness_setup # Bats' own teardown runs harness_teardown again
+    run -0 survivors
+    assert_output ""
+    ((ms < 1900)) || fail "teardown took $ms ms for two programs deaf to SIGTERM: they share one grace of 1 s"
+}

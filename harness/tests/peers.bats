@@ -3,8 +3,8 @@
 # shellcheck disable=SC2030,SC2031  # PIDS: each test shares one subshell with its setup and teardown
 # shellcheck disable=SC2153  # PORT and RECORDER are set by start_recorder (helpers.bash)
 #
-# The harness's own tests of the C peers: recorder, scripted, udppeer, loadpeer, nsholder and
-# freeport (docs/harness.md, "C peers").
+# The harness's own tests of the C peers: recorder, scripted, udppeer, loadpeer, nsholder,
+# freeport and bytes (docs/harness.md, "C peers").
 #
 # Run with the built peers in HARNESS_BIN:
 #     HARNESS_BIN=/tmp/hb BATS_LIB_PATH=$PWD/harness/lib:/usr/lib/bats bats harness/tests/peers.bats
@@ -24,7 +24,7 @@ setup_file() {
         return 1
     fi
     local tool
-    for tool in recorder scripted udppeer loadpeer nsholder freeport; do
+    for tool in recorder scripted udppeer loadpeer nsholder freeport bytes; do
         if [[ ! -x $HARNESS_BIN/$tool ]]; then
             echo "HARNESS_BIN=$HARNESS_BIN has no executable '$tool'" >&2
             return 1
@@ -59,6 +59,35 @@ run_reset_client() {
     run -0 "$HARNESS_BIN/freeport"
     assert_output --regexp '^[0-9]+$'
     (( output >= 1024 && output <= 65535 ))
+}
+
+@test "bytes crc32 prints zlib's CRC-32 of a file" {
+    printf 123456789 >"$BATS_TEST_TMPDIR/check"
+    : >"$BATS_TEST_TMPDIR/empty"
+    run -0 "$HARNESS_BIN/bytes" crc32 "$BATS_TEST_TMPDIR/check"
+    assert_output cbf43926
+    run -0 "$HARNESS_BIN/bytes" crc32 "$BATS_TEST_TMPDIR/empty"
+    assert_output 00000000
+}
+
+@test "bytes hex prints the bytes from an offset, fewer past the end" {
+    printf '\x00\x01\xfeAB' >"$BATS_TEST_TMPDIR/five"
+    run -0 "$HARNESS_BIN/bytes" hex "$BATS_TEST_TMPDIR/five" 1 3
+    assert_output '01 fe 41'
+    run -0 "$HARNESS_BIN/bytes" hex "$BATS_TEST_TMPDIR/five" 3 10
+    assert_output '41 42'
+    run -0 "$HARNESS_BIN/bytes" hex "$BATS_TEST_TMPDIR/five" 9 2
+    assert_output ''
+}
+
+@test "bytes rejects a missing file and bad numbers" {
+    run -1 "$HARNESS_BIN/bytes" crc32 "$BATS_TEST_TMPDIR/missing"
+    assert_output --partial 'No such file or directory'
+    : >"$BATS_TEST_TMPDIR/empty"
+    run -2 "$HARNESS_BIN/bytes" hex "$BATS_TEST_TMPDIR/empty" -1 4
+    assert_output --partial 'whole numbers'
+    run -2 "$HARNESS_BIN/bytes" size "$BATS_TEST_TMPDIR/empty"
+    assert_output --partial usage
 }
 
 @test "scripted writes in pieces of at most CHUNK bytes" {

@@ -3,6 +3,7 @@
 # the master, asking it, and reading from /proc who holds which connection.
 #
 # Loaded by those files after the sockets-harness library; its setup() is theirs.
+# shellcheck disable=SC2034  # ANSWER, ASK_LOG and the like are read by the tests
 
 setup() {
     harness_setup
@@ -43,7 +44,7 @@ workers_started_or_master_gone() {
 
 # start_master N - start `master $PORT N` and wait until it listens and has N workers.
 start_master() {
-    local n=$1 i
+    local n=$1
     spawn_student master master "$PORT" "$n"
     if ! wait_for_port "$PORT" master 2>/dev/null; then
         gave_up_on_eintr "'master $PORT $n' did not stay up"
