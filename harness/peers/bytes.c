@@ -81,8 +81,9 @@ print_crc32(FILE *fp)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bytes hex FILE OFFSET COUNT\n"
-	                "       bytes crc32 FILE\n");
+	fprintf(stderr,
+	    "usage: bytes hex FILE OFFSET COUNT\n"
+	    "       bytes crc32 FILE\n");
 	exit(2);
 }
 
@@ -97,8 +98,9 @@ main(int argc, char **argv)
 		offset = parse_count(argv[3]);
 		count = parse_count(argv[4]);
 		if (offset < 0 || count < 0)
-			errx(2, "hex: OFFSET and COUNT must be whole numbers, not '%s' '%s'", argv[3],
-			     argv[4]);
+			errx(2,
+			    "hex: OFFSET and COUNT must be whole numbers, not '%s' '%s'",
+			    argv[3], argv[4]);
 	} else if (!(argc == 3 && strcmp(argv[1], "crc32") == 0)) {
 		usage();
 	}
