@@ -389,7 +389,8 @@ check_decoded_field() {
     local name=$1 size want got got_hex
     size=$(field_size "$name")
     want=$(($(field_value "$name")))
-    got=$(sed -n "s/.*\\b${name}=\\([0-9]*\\).*/\\1/p" <<<"$DECODED")
+    got=""
+    [[ "$DECODED" =~ (^|[^A-Za-z0-9_])${name}=([0-9]*) ]] && got=${BASH_REMATCH[2]}
     # A uint64_t beyond 2^63 does not fit in bash's arithmetic: compare as unsigned text.
     [[ "$want" == -* ]] && want=$(printf '%u' "$want")
     [[ "$got" == "$want" ]] && return 0
@@ -455,7 +456,7 @@ show_addr() {
         return 1
     fi
     ADDR_OUT=$output
-    ADDR_LINE=$(grep -m 1 'sin_port=' <<<"$output" || true)
+    addr_line
 }
 
 # show_loopback - run `wire loopback PORT` and set ADDR_LINE to what it printed.
@@ -471,11 +472,25 @@ show_loopback() {
         return 1
     fi
     ADDR_OUT=$output
-    ADDR_LINE=$(grep -m 1 'sin_port=' <<<"$output" || true)
+    addr_line
+}
+
+# addr_line - set ADDR_LINE to the first line of wire's output (run's lines) that holds sin_port=.
+addr_line() {
+    local line
+    ADDR_LINE=""
+    for line in "${lines[@]}"; do
+        [[ "$line" == *sin_port=* ]] && { ADDR_LINE=$line; return 0; }
+    done
+    return 0
 }
 
 # addr_field - the value of FIELD (sin_family, sin_port, sin_addr, sin_zero) in ADDR_LINE.
-addr_field() { sed -n "s/.*\\b$1=\\([0-9A-Za-z_]*\\).*/\\1/p" <<<"$ADDR_LINE"; }
+# Read with the shell's own regex: the tests ask for every field of every address.
+addr_field() {
+    [[ "$ADDR_LINE" =~ (^|[^A-Za-z0-9_])$1=([0-9A-Za-z_]*) ]] && echo "${BASH_REMATCH[2]}"
+    return 0
+}
 
 # addr_key - the COUNTERPART key prefix of ADDR_FUNC: addr or loop.
 addr_key() { [[ "$ADDR_FUNC" == make_loopback_addr ]] && echo loop || echo addr; }

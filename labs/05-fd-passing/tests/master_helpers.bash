@@ -20,9 +20,10 @@ master_pid() {
 
 # workers - the pids of the master's children, one a line.
 workers() {
-    local mp
+    local mp kids=()
     mp=$(master_pid) || return 0
-    tr ' ' '\n' <"/proc/${mp}/task/${mp}/children" 2>/dev/null | grep . || true
+    read -ra kids 2>/dev/null <"/proc/${mp}/task/${mp}/children" || true
+    [[ ${#kids[@]} -eq 0 ]] || printf '%s\n' "${kids[@]}"
 }
 
 # master_holds_no_connection PID - true once master PID holds no accepted connection; sets n.
@@ -77,7 +78,7 @@ ask() {
     local got="${BATS_TEST_TMPDIR}/client${ASKED}.bin"
     [[ $# -gt 0 ]] || set -- recvall
     STUDENT_TIMEOUT=$((3 * SLOW)) peer scripted -o "$ASK_LOG" -O "$got" "127.0.0.1:${PORT}" "sendtext:${line}"$'\n' "$@" >/dev/null || true
-    ANSWER=$(cat "$got" 2>/dev/null)
+    { ANSWER=$(<"$got"); } 2>/dev/null || ANSWER=""
 }
 
 # tcp_sockets PID - "FD STATE" for every TCP socket PID holds (STATE: LISTEN, or CONNECTED
@@ -123,7 +124,7 @@ unix_peer() {
 # wchan_of PID - where PID sleeps in the kernel, in words a student knows.
 wchan_of() {
     local w
-    w=$(cat "/proc/$1/wchan" 2>/dev/null || true)
+    read -r w 2>/dev/null <"/proc/$1/wchan" || true
     case $w in
     do_wait) echo "waitpid()" ;;
     poll_schedule_timeout* | do_sys_poll* | do_poll*) echo "ppoll()" ;;
