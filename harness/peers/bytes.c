@@ -15,26 +15,14 @@
  * Exit status: 0 on success, 1 if the file cannot be read, 2 on a usage
  * error.
  */
+#include "sockio.h"
+
 #include <err.h>
-#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* parse_count - ARG as a whole number from 0 to LONG_MAX; -1 if it is not one. */
-static long
-parse_count(const char *arg)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || n < 0)
-		return -1;
-	return n;
-}
 
 /* print_hex - COUNT bytes of FP from OFFSET as spaced hex; 0, or -1 on a read error. */
 static int
@@ -95,9 +83,8 @@ main(int argc, char **argv)
 	int rc;
 
 	if (argc == 5 && strcmp(argv[1], "hex") == 0) {
-		offset = parse_count(argv[3]);
-		count = parse_count(argv[4]);
-		if (offset < 0 || count < 0)
+		if (parse_long(argv[3], 0, LONG_MAX, &offset) < 0 ||
+		    parse_long(argv[4], 0, LONG_MAX, &count) < 0)
 			errx(2,
 			    "hex: OFFSET and COUNT must be whole numbers, not '%s' '%s'",
 			    argv[3], argv[4]);
