@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The harness's own tests: what every lab relies on from the Bats library sockets-harness
 # (harness/lib/sockets-harness). Run with BATS_LIB_PATH=$PWD/harness/lib:/usr/lib/bats (absolute, as Bats wants).
+# shellcheck disable=SC2030,SC2031  # HARNESS_NETNS=off: each test is a subshell of its own
 export BATS_TEST_TIMEOUT=60
 
 bats_load_library sockets-harness
@@ -175,4 +176,18 @@ setup_file() {
     run -1 h_has_line "$BATS_TEST_TMPDIR/missing" .
     run -0 first_line_matching "$small" '^(message|connection) '
     assert_output "connection 1: accepted"
+}
+
+@test "without namespaces no two tests of a run are given the same port" {
+    export HARNESS_NETNS=off
+    harness_teardown
+    harness_setup
+    local ports=() i
+    # freeport draws at random from the ephemeral range: 300 draws repeat some port most times.
+    for ((i = 0; i < 300; i++)); do
+        ports+=("$(port_for 8080)")
+    done
+    local repeated
+    repeated=$(printf '%s\n' "${ports[@]}" | sort | uniq -d)
+    assert_equal "$repeated" ""
 }

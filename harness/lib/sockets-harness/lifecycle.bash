@@ -79,11 +79,20 @@ harness_mode() { echo "$H_MODE"; }
 # port_for() - print the port a test should use for a well-known port
 # $1: the well-known port (8080)
 # In a private namespace the port itself is free; on a shared loopback another test or program
-# may hold it, so a free ephemeral port is printed instead.
+# may hold it, so a free ephemeral port is printed instead. Tests running side by side in one run
+# (--jobs) share that loopback: each port handed out is reserved for the run (a directory made
+# in one step), so two tests are never given the same one, and a test's wait_for_port never sees
+# another test's listener as its own.
 port_for() {
     if [[ "$H_MODE" == netns ]]; then
         echo "$1"
-    else
-        "${HARNESS_BIN}/freeport"
+        return 0
     fi
+    local port i
+    mkdir -p "${BATS_RUN_TMPDIR}/ports"
+    for ((i = 0; i < 20; i++)); do
+        port=$("${HARNESS_BIN}/freeport") || return 1
+        mkdir "${BATS_RUN_TMPDIR}/ports/${port}" 2>/dev/null && break
+    done
+    echo "$port"
 }
