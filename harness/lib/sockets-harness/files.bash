@@ -26,40 +26,37 @@ file_size() {
     h_file_size "$1" && echo "$H_SIZE"
 }
 
-# h_has_line() - true if a file has a line matching an extended regular expression
-# $1: the file (missing: false)
+# h_first_line() - set H_LINE to the first line of a file that matches an extended regular
+# expression; returns 1 (H_LINE empty) if none does or the file is missing
+# $1: the file
 # $2: the regular expression
 # A file of up to 64 KiB (a program's log, what a wait polls) is read by the shell itself;
 # grep(1) reads a larger one.
-h_has_line() {
+h_first_line() {
     local line lines=()
+    H_LINE=""
     h_file_size "$1" || return 1
     if ((H_SIZE > 65536)); then
-        grep -qE -- "$2" "$1" 2>/dev/null
-        return
+        H_LINE=$(grep -m 1 -E -- "$2" "$1" 2>/dev/null) || return 1
+        return 0
     fi
     mapfile -t lines <"$1" 2>/dev/null || return 1
     for line in "${lines[@]}"; do
-        [[ "$line" =~ $2 ]] && return 0
+        [[ "$line" =~ $2 ]] && { H_LINE=$line; return 0; }
     done
     return 1
 }
 
+# h_has_line() - true if a file has a line matching an extended regular expression (see
+# h_first_line)
+# $1: the file (missing: false)
+# $2: the regular expression
+h_has_line() { h_first_line "$1" "$2"; }
+
 # first_line_matching() - print the first line of a file that matches an extended regular
-# expression; status 1 (nothing printed) if none does or the file is missing
+# expression; status 1 (nothing printed) if none does or the file is missing (see h_first_line)
 # $1: the file
 # $2: the regular expression
-# As h_has_line: the shell reads a file of up to 64 KiB, grep(1) a larger one.
 first_line_matching() {
-    local line lines=()
-    h_file_size "$1" || return 1
-    if ((H_SIZE > 65536)); then
-        grep -m 1 -E -- "$2" "$1" 2>/dev/null
-        return
-    fi
-    mapfile -t lines <"$1" 2>/dev/null || return 1
-    for line in "${lines[@]}"; do
-        [[ "$line" =~ $2 ]] && { printf '%s\n' "$line"; return 0; }
-    done
-    return 1
+    h_first_line "$1" "$2" && printf '%s\n' "$H_LINE"
 }

@@ -74,6 +74,27 @@ h_fds_of_pid() {
     done < <(find "/proc/$1/fd" -mindepth 1 -maxdepth 1 -printf '%f %l\n' 2>/dev/null)
 }
 
+# h_count_sockets() - set H_SOCKETS to how many sockets a process holds (descriptors below 1000)
+# $1: its pid (none, or gone: 0)
+# Without a process, so a wait can poll it: each /proc/PID/fd/N leads to the open file itself,
+# and -S is true where that is a socket.
+h_count_sockets() {
+    local path fd
+    H_SOCKETS=0
+    for path in "/proc/$1/fd/"*; do
+        fd=${path##*/}
+        [[ "$fd" =~ ^[0-9]+$ && "$fd" -lt 1000 && -S "$path" ]] && H_SOCKETS=$((H_SOCKETS + 1))
+    done
+    return 0
+}
+
+# socket_count_of() - print how many sockets a process holds (see h_count_sockets)
+# $1: its pid
+socket_count_of() {
+    h_count_sockets "$1"
+    echo "$H_SOCKETS"
+}
+
 # fds_of() - print NAME's program's open descriptors, "N -> target" a line
 # $1: NAME
 fds_of() {

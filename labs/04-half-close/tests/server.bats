@@ -216,7 +216,9 @@ expect_ack() {
 
 # socket_count NAME - how many sockets NAME's program holds open.
 socket_count() {
-    fds_of "$1" | grep -c 'socket:' || true
+    local pid
+    pid=$(program_pid "$1") || { echo 0; return 0; }
+    socket_count_of "$pid"
 }
 
 # only_listening NAME - true once NAME's program holds at most one socket (its listening one).

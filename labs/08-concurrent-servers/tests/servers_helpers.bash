@@ -112,29 +112,13 @@ wchan_of() {
     echo "${w:-?}"
 }
 
-# count_sockets PID - set SOCKETS to how many sockets a process holds (its descriptors below
-# 1000), without starting a process: each /proc/PID/fd/N leads to the open file itself, and -S
-# is true where that is a socket. A wait polls this every few milliseconds.
-count_sockets() {
-    local path fd
-    SOCKETS=0
-    for path in "/proc/$1/fd/"*; do
-        fd=${path##*/}
-        [[ "$fd" =~ ^[0-9]+$ && "$fd" -lt 1000 && -S "$path" ]] && SOCKETS=$((SOCKETS + 1))
-    done
-    return 0
-}
-
-# socket_count PID - print how many sockets a process holds (see count_sockets).
-socket_count() {
-    count_sockets "$1"
-    echo "$SOCKETS"
-}
+# socket_count PID - how many sockets a process holds (the harness's socket_count_of).
+socket_count() { socket_count_of "$1"; }
 
 # h_has_sockets PID N - true when the process holds exactly N sockets.
 h_has_sockets() {
-    count_sockets "$1"
-    ((SOCKETS == $2))
+    h_count_sockets "$1"
+    ((H_SOCKETS == $2))
 }
 
 # wait_for_clients N [LIKELY] - wait (5 s) until the server holds N client sockets besides its
