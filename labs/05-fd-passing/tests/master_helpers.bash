@@ -183,3 +183,17 @@ hang_diagnosis() {
             "run_master() must return once stop_requested is set; stop_workers() closes every channel and waitpid()s every worker"
     fi
 }
+
+# expect_clean_exit WHEN WHAT HINT - the master, sent SIGTERM, exits within 5 s with status 0.
+# One still running is diagnosed from where it sleeps (hang_diagnosis, SIGTERM sent WHEN); another
+# status with WHAT (what came before) and HINT, the likely mistake.
+expect_clean_exit() {
+    wait_for_exit master 5
+    # shellcheck disable=SC2154  # wait_for_exit sets status
+    if [[ "$status" -eq 124 ]]; then
+        hang_diagnosis "$1"
+        return 1
+    fi
+    [[ "$status" -eq 0 ]] ||
+        diagnose "$2, the master exited with status $status, expected 0; $(h_tail_err master)" "$3"
+}

@@ -17,14 +17,8 @@ load master_helpers
     before=$(workers)
     mp=$(master_pid)
     kill -TERM "$mp"
-    wait_for_exit master 5
-    if [[ "$status" -eq 124 ]]; then
-        hang_diagnosis "sent while it was idle in ppoll()"
-        return 1
-    fi
-    [[ "$status" -eq 0 ]] ||
-        diagnose "after SIGTERM the master exited with status $status, expected 0; $(h_tail_err master)" \
-            "a stop request is the normal end: run_master() returns 0 once stop_requested is set (ppoll() failing with EINTR is how it wakes up, not an error)"
+    expect_clean_exit "sent while it was idle in ppoll()" "after SIGTERM" \
+        "a stop request is the normal end: run_master() returns 0 once stop_requested is set (ppoll() failing with EINTR is how it wakes up, not an error)" || return 1
     for w in $before; do
         if h_alive "$w"; then
             diagnose "worker pid $w still runs after the master exited" \
@@ -58,14 +52,9 @@ load master_helpers
             "stop_workers() must waitpid() every worker after closing the channels: a worker busy with a client ends when that client is done, and the master exits only after all its workers"
     fi
     stop quiet KILL
-    wait_for_exit master 5
-    if [[ "$status" -eq 124 ]]; then
-        hang_diagnosis "sent while worker pid $busy was busy with a client, which has since gone"
-        return 1
-    fi
-    [[ "$status" -eq 0 ]] ||
-        diagnose "after SIGTERM and its busy worker's client leaving, the master exited with status $status, expected 0; $(h_tail_err master)" \
-            "a stop request is the normal end: exit 0 once every worker has been reaped"
+    expect_clean_exit "sent while worker pid $busy was busy with a client, which has since gone" \
+        "after SIGTERM and its busy worker's client leaving" \
+        "a stop request is the normal end: exit 0 once every worker has been reaped"
 }
 
 # points: 1
