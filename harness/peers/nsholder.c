@@ -2,9 +2,13 @@
  * nsholder.c - keep a network namespace alive for the length of a test, and
  * record what crosses its loopback.
  *
- * The harness starts "unshare -n nsholder READYFILE SECONDS [CAPTURE]" and
- * then runs the test's processes inside this process's namespace (nsenter
- * -t PID -n). A new namespace has only the loopback interface, and it starts
+ * The harness starts "nsholder -n READYFILE SECONDS [CAPTURE]" (as root) or
+ * "nsholder -U READYFILE SECONDS [CAPTURE]" (as anyone else: a user namespace
+ * too, where it is root, as "unshare --user --map-root-user --net" would
+ * make), and then runs the test's processes inside this process's namespace
+ * (nsenter -t PID -n). Making the namespaces itself spares every test an
+ * exec of unshare(1). Without -n or -U it holds the namespace it was started
+ * in. A new namespace has only the loopback interface, and it starts
  * down, so nsholder brings it up before announcing itself ready by creating
  * READYFILE. It then waits to be killed, at most SECONDS, so that a test
  * that forgets to stop it cannot leave a process behind for ever.
@@ -22,6 +26,7 @@
  * Exit status: 0 after SIGTERM/SIGINT or the time limit, 1 on any failure,
  * 2 on a usage error.
  */
+#define _GNU_SOURCE /* unshare() and its CLONE_NEW* flags */
 #include "peerutil.h"
 #include "sockio.h"
 
@@ -40,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -136,6 +142,74 @@ fail:
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+/*
+ * write_text - write TEXT to the existing file PATH in one write().
+ *
+ * Returns 0, or -1 with errno set and *WHAT naming the call that failed.
+ */
+static int
+write_text(const char *path, const char *text, const char **what)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0) {
+		*what = "open";
+		return -1;
+	}
+	if (writen(fd, text, strlen(text)) < 0) {
+		*what = "write";
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0) {
+		*what = "close";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * new_namespaces - move this process into a new network namespace; with
+ * WITH_USER into a new user namespace as well, where its own user and group
+ * are mapped to root so that it may bring lo up and open a packet socket.
+ *
+ * Returns 0, or -1 with errno set and *WHAT naming the step that failed
+ * (EPERM from "unshare" where the machine allows no such namespace).
+ */
+static int
+new_namespaces(int with_user, const char **what)
+{
+	char map[64];
+	unsigned int uid = (unsigned int)geteuid();
+	unsigned int gid = (unsigned int)getegid();
+
+	if (unshare(with_user ? CLONE_NEWUSER | CLONE_NEWNET : CLONE_NEWNET) <
+	    0) {
+		*what = "unshare";
+		return -1;
+	}
+	if (!with_user)
+		return 0;
+	/* Since Linux 3.19 an unprivileged gid_map needs setgroups denied. */
+	if (write_text("/proc/self/setgroups", "deny\n", what) < 0 &&
+	    errno != ENOENT) {
+		*what = "/proc/self/setgroups";
+		return -1;
+	}
+	snprintf(map, sizeof(map), "0 %u 1\n", uid);
+	if (write_text("/proc/self/uid_map", map, what) < 0) {
+		*what = "/proc/self/uid_map";
+		return -1;
+	}
+	snprintf(map, sizeof(map), "0 %u 1\n", gid);
+	if (write_text("/proc/self/gid_map", map, what) < 0) {
+		*what = "/proc/self/gid_map";
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -430,14 +504,26 @@ main(int argc, char **argv)
 	const char *what;
 	sigset_t stop;
 	long seconds;
+	int ch, new_net = 0, new_user = 0;
 
-	if (argc != 3 && argc != 4) {
-		fprintf(stderr,
-		    "usage: nsholder READYFILE SECONDS [CAPTURE]\n");
-		return 2;
+	while ((ch = getopt(argc, argv, "nU")) != -1) {
+		switch (ch) {
+		case 'n':
+			new_net = 1;
+			break;
+		case 'U':
+			new_net = new_user = 1;
+			break;
+		default:
+			goto usage;
+		}
 	}
-	if (parse_long(argv[2], 0, MAX_SECONDS, &seconds) < 0)
-		errx(2, "bad SECONDS '%s' (0-%d)", argv[2], MAX_SECONDS);
+	argc -= optind;
+	argv += optind;
+	if (argc != 2 && argc != 3)
+		goto usage;
+	if (parse_long(argv[1], 0, MAX_SECONDS, &seconds) < 0)
+		errx(2, "bad SECONDS '%s' (0-%d)", argv[1], MAX_SECONDS);
 
 	/* Block now: a SIGTERM sent as soon as READYFILE appears must wait
 	 * for the signalfd instead of killing us with a non-zero status. */
@@ -447,13 +533,20 @@ main(int argc, char **argv)
 	if (sigprocmask(SIG_BLOCK, &stop, NULL) < 0)
 		err(1, "sigprocmask");
 
+	if (new_net && new_namespaces(new_user, &what) < 0)
+		err(1, "%s", what);
 	if (bring_lo_up(&what) < 0)
 		err(1, "%s", what);
-	if (argc == 4 && capture_open(&cap, argv[3], &what) < 0)
-		warn("no capture: %s %s", what, argv[3]);
-	if (write_ready_file(argv[1], &what) < 0)
-		err(1, "%s %s", what, argv[1]);
+	if (argc == 3 && capture_open(&cap, argv[2], &what) < 0)
+		warn("no capture: %s %s", what, argv[2]);
+	if (write_ready_file(argv[0], &what) < 0)
+		err(1, "%s %s", what, argv[0]);
 	if (wait_for_signal(&stop, seconds, &cap, &what) < 0)
 		err(1, "%s", what);
 	return 0;
+
+usage:
+	fprintf(stderr,
+	    "usage: nsholder [-n | -U] READYFILE SECONDS [CAPTURE]\n");
+	return 2;
 }

@@ -316,19 +316,50 @@ close"
     assert_file_contains "$BATS_TEST_TMPDIR/ready" '^ready$'
 }
 
-@test "nsholder brings lo up in a new network namespace and exits 0 on SIGTERM" {
+@test "nsholder -n brings lo up in a network namespace of its own and exits 0 on SIGTERM" {
     if ! unshare -n true 2>/dev/null; then
         skip "this machine does not allow new network namespaces"
     fi
-    setsid unshare -n "$HARNESS_BIN/nsholder" "$BATS_TEST_TMPDIR/ready" 20 3>&- &
+    setsid "$HARNESS_BIN/nsholder" -n "$BATS_TEST_TMPDIR/ready" 20 3>&- &
     local holder=$!
     PIDS+=("$holder")
     wait_for_line "$BATS_TEST_TMPDIR/ready" '^ready$' "$holder"
+    assert_not_equal "$(readlink "/proc/$holder/ns/net")" "$(readlink /proc/self/ns/net)"
     run -0 nsenter -t "$holder" -n ip -o link show lo
     assert_output --regexp '<[^>]*\bUP\b'
     kill -TERM -- "-$holder"
     wait_for_exit "$holder"
     assert_equal "$status" 0
+}
+
+@test "nsholder -U, started by an ordinary user, is root in a user namespace of its own with lo up" {
+    if ! command -v setpriv >/dev/null ||
+        ! setpriv --reuid=65534 --regid=65534 --clear-groups unshare -U -n true 2>/dev/null; then
+        skip "needs setpriv and unprivileged user namespaces"
+    fi
+    # The ready file's directory, reachable by nobody (Bats makes its directories root's alone).
+    local dir="$BATS_TEST_TMPDIR/nobody"
+    mkdir "$dir" && chmod 777 "$dir"
+    chmod a+x "$BATS_RUN_TMPDIR" "${BATS_TEST_TMPDIR%/*}" "$BATS_TEST_TMPDIR"
+    setsid setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$HARNESS_BIN/nsholder" -U "$dir/ready" 20 3>&- &
+    local holder=$!
+    PIDS+=("$holder")
+    wait_for_line "$dir/ready" '^ready$' "$holder"
+    assert_not_equal "$(readlink "/proc/$holder/ns/user")" "$(readlink /proc/self/ns/user)"
+    run -0 cat "/proc/$holder/uid_map"
+    assert_output --regexp '^ +0 +65534 +1$'
+    run -0 nsenter -t "$holder" -U -n --preserve-credentials ip -o link show lo
+    assert_output --regexp '<[^>]*\bUP\b'
+    kill -TERM -- "-$holder"
+    wait_for_exit "$holder"
+    assert_equal "$status" 0
+}
+
+@test "nsholder rejects an unknown option with its usage and status 2" {
+    run -2 "$HARNESS_BIN/nsholder" -x "$BATS_TEST_TMPDIR/ready" 5
+    assert_line "usage: nsholder [-n | -U] READYFILE SECONDS [CAPTURE]"
+    assert_not_exists "$BATS_TEST_TMPDIR/ready"
 }
 
 @test "nsholder says why when it may not bring lo up" {

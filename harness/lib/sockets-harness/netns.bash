@@ -8,12 +8,12 @@
 # privilege and no unprivileged user namespaces), leaving the shared-loopback mode in place.
 # The holder records the namespace's packets into H_DIR/capture.pcap (capture.bash).
 h_start_netns() {
-    local ready="${H_DIR}/netns.ready" flags=(--net) enter=(--net)
+    local ready="${H_DIR}/netns.ready" new=-n enter=(--net)
     if [[ $EUID -ne 0 ]]; then
-        flags=(--user --map-root-user --net)
+        new=-U # a user namespace too, where it is root (unshare --user --map-root-user)
         enter=(--user --net --preserve-credentials)
     fi
-    unshare "${flags[@]}" -- "${HARNESS_BIN}/nsholder" "$ready" "$((SPAWN_TIMEOUT + 60))" "${H_DIR}/capture.pcap" \
+    "${HARNESS_BIN}/nsholder" "$new" "$ready" "$((SPAWN_TIMEOUT + 60))" "${H_DIR}/capture.pcap" \
         </dev/null >"${H_DIR}/netns.log" 2>&1 3>&- &
     H_NS_PID=$!
     poll_until 5 h_ready_or_exited "$ready" "$H_NS_PID" || true
