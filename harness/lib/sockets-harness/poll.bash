@@ -27,9 +27,14 @@ poll_until() {
 
 # h_nap() - wait a fraction of a second without starting a process
 # $1: the seconds (0.02)
-# read -t on a pipe nobody writes to: sleep(1) would cost a fork and an exec every step, which
-# under load takes longer than the step itself.
+# bash-builtins' sleep where load.bash enabled it; otherwise read -t on a pipe nobody writes to
+# (made once per test shell, by a fork). sleep(1) would cost a fork and an exec every step,
+# which under load takes longer than the step itself.
 h_nap() {
+    if [[ -n "${H_SLEEP_BUILTIN:-}" ]]; then
+        sleep "$1"
+        return 0
+    fi
     if [[ -z "${H_SLEEP_FD:-}" ]] || ! { true >&"$H_SLEEP_FD"; } 2>/dev/null; then
         exec {H_SLEEP_FD}<> <(:)
     fi
