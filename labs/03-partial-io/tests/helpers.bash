@@ -185,12 +185,14 @@ check_framed_stream() {
     return 1
 }
 
-# announced_length SERVER C K - the length msgrecv (started as SERVER) reported for message K of
-# connection C, from its error or its "message K: N bytes" line; empty if it reported none.
+# announced_length SERVER C K - set ANNOUNCED to the length msgrecv (started as SERVER) reported
+# for message K of connection C, from its error or its "message K: N bytes" line; empty if it
+# reported none.
 announced_length() {
-    local err
-    err=$(err_of "$1")
-    awk -v c="$2" -v k="$3" -v err="$err" '
+    # The files err_of and out_of name, spelled out: each $(…) of theirs would cost a fork, and
+    # this runs for every message a test checks.
+    local err="${BATS_TEST_TMPDIR}/$1.err" out="${BATS_TEST_TMPDIR}/$1.out"
+    ANNOUNCED=$(awk -v c="$2" -v k="$3" -v err="$err" '
         # after(TEXT) - the number of bytes this line gives right after TEXT; "" if none
         function after(text,    p, rest) {
             p = index($0, text)
@@ -205,7 +207,8 @@ announced_length() {
             next
         }
         $1 == "connection" && $3 == "accepted" { cur = $2 + 0 }
-        cur == c && $1 == "message" && $2 == k ":" { print $3; exit }' "$err" "$(out_of "$1")" 2>/dev/null || true
+        cur == c && $1 == "message" && $2 == k ":" { print $3; exit }' "$err" "$out" 2>/dev/null) ||
+        ANNOUNCED=""
 }
 
 # h_header_cut EXPECTED GOT WHAT AT - diagnose a stream that goes wrong AT bytes into its first
@@ -235,14 +238,15 @@ h_header_cut() {
 # check_received BODY SAVED SERVER MAX - msgrecv (started as SERVER, injector MAX or "off") saved
 # SAVED for a message whose body is BODY; fail with a diagnosis unless they are the same.
 check_received() {
-    local body=$1 saved=$2 server=$3 max=$4 esize errline cut announced
+    local body=$1 saved=$2 server=$3 max=$4 esize errline="" cut announced ANNOUNCED
     h_file_size "$body"
     esize=$H_SIZE
-    errline=$(first_line_matching "$(err_of "$server")" 'msgrecv: connection' || true)
+    h_first_line "${BATS_TEST_TMPDIR}/${server}.err" 'msgrecv: connection' && errline=$H_LINE
     cut="one read() returns what has arrived so far"
     [[ "$max" != off ]] && cut+=" (here at most $max bytes)"
     [[ "$saved" =~ conn-([0-9]+)-msg-([0-9]+)\.bin$ ]] || fail "test bug: '$saved' is not a saved message"
-    announced=$(announced_length "$server" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}")
+    announced_length "$server" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+    announced=$ANNOUNCED
     if [[ -n "$announced" && "$announced" != "$esize" ]]; then
         if [[ "$announced" == "$(swap32 "$esize")" ]]; then
             diagnose "the header on the wire announced $esize bytes (bytes $(printf '%08x' "$esize")), msgrecv took it for $announced: the same 4 bytes in reverse order" \
