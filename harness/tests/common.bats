@@ -191,3 +191,25 @@ setup_file() {
     repeated=$(printf '%s\n' "${ports[@]}" | sort | uniq -d)
     assert_equal "$repeated" ""
 }
+
+@test "Bats' start time for the test is the wall clock in milliseconds, without date(1)" {
+    local now_ms
+    now_ms=$(date +%s%3N)
+    # The test's own start, a moment ago: the same clock and the same unit as date's.
+    ((BATS_TEST_START_TIME <= now_ms && now_ms - BATS_TEST_START_TIME < 60000)) ||
+        fail "BATS_TEST_START_TIME is $BATS_TEST_START_TIME, the clock says $now_ms ms"
+    run -0 get_mills_since_epoch
+    [[ "$output" =~ ^[0-9]{13}$ ]] || fail "get_mills_since_epoch printed '$output'"
+    [[ "$(declare -f get_mills_since_epoch)" == *EPOCHREALTIME* ]] ||
+        fail "get_mills_since_epoch is still Bats' own, which runs date(1) before every test"
+}
+
+@test "h_nap waits about the time it is given, with the shell's own sleep where there is one" {
+    local t0=$EPOCHREALTIME us
+    h_nap 0.2
+    us=$((${EPOCHREALTIME//[.,]/} - ${t0//[.,]/}))
+    ((us >= 190000 && us < 2000000)) || fail "h_nap 0.2 took $us us"
+    if [[ -f /usr/lib/bash/sleep ]]; then
+        assert_equal "$(type -t sleep)" builtin
+    fi
+}
