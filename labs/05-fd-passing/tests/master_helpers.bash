@@ -28,7 +28,9 @@ workers() {
 
 # master_holds_no_connection PID - true once master PID holds no accepted connection; sets n.
 master_holds_no_connection() {
-    n=$(connections_of "$1")
+    local CONNECTIONS
+    count_connections "$1"
+    n=$CONNECTIONS
     [[ "$n" -eq 0 ]]
 }
 
@@ -87,26 +89,47 @@ tcp_sockets() {
     tcp_sockets_of "$1" | awk '{ print $1, ($2 == "LISTEN" ? "LISTEN" : "CONNECTED") }'
 }
 
-# connections_of PID - how many accepted TCP connections PID holds: its sockets that are neither
-# a Unix socket nor a TCP listener. Counted from /proc/PID/fd, so that a connection the peer has
-# reset, which ss no longer lists, still counts while a descriptor refers to it.
-connections_of() {
-    local inodes others
-    inodes=$(socket_inodes "$1")
-    if [[ -z "$inodes" ]]; then
-        echo 0
-        return 0
+# count_connections PID - set CONNECTIONS to how many accepted TCP connections PID holds: its
+# sockets that are neither a Unix socket nor a TCP listener. Counted from /proc/PID/fd, so that a
+# connection the peer has reset, which the kernel's tables no longer list, still counts while a
+# descriptor refers to it. The tests poll it: one process (the descriptor list), the tables of
+# the test's network read by the shell (/proc/net/unix: inode in field 7; /proc/net/tcp: state
+# in field 4, 0A for LISTEN, inode in field 10).
+count_connections() {
+    local -A other=()
+    local file line f=() inode
+    CONNECTIONS=0
+    if [[ -r "$H_NET_DIR/unix" ]]; then
+        while read -r -a f; do
+            if [[ ${#f[@]} -ge 7 ]]; then other[${f[6]}]=1; fi
+        done <"$H_NET_DIR/unix"
     fi
-    others=$( { in_netns ss -Hxa | awk '{ print $6 }'; h_tcp_table | awk '$2 == "LISTEN" { print $1 }'; } | sort -u)
-    grep -cvxF -f <(echo "${others:-none}") <<<"$inodes" || true
+    for file in "$H_NET_DIR/tcp" "$H_NET_DIR/tcp6"; do
+        [[ -r "$file" ]] || continue
+        while read -r -a f; do
+            if [[ ${#f[@]} -ge 10 && ${f[3]} == 0A ]]; then other[${f[9]}]=1; fi
+        done <"$file"
+    done
+    while read -r line; do
+        [[ "$line" =~ ^[0-9]+\ -\>\ socket:\[([0-9]+)\]$ ]] || continue
+        inode=${BASH_REMATCH[1]}
+        if [[ -z "${other[$inode]:-}" ]]; then CONNECTIONS=$((CONNECTIONS + 1)); fi
+    done < <(h_fds_of_pid "$1")
+}
+
+# connections_of PID - print how many accepted TCP connections PID holds (count_connections).
+connections_of() {
+    local CONNECTIONS
+    count_connections "$1"
+    echo "$CONNECTIONS"
 }
 
 # worker_connections - "worker pid W still holds N connection(s); " for each such worker.
 worker_connections() {
-    local w n
+    local w CONNECTIONS
     for w in $(workers); do
-        n=$(connections_of "$w")
-        [[ "$n" -gt 0 ]] && echo -n "worker pid $w still holds $n connection(s); "
+        count_connections "$w"
+        if ((CONNECTIONS > 0)); then echo -n "worker pid $w still holds $CONNECTIONS connection(s); "; fi
     done
     return 0
 }
@@ -138,10 +161,11 @@ wchan_of() {
 
 # busy_worker - true once a worker holds an accepted connection; sets busy to its pid.
 busy_worker() {
-    local w
+    local w CONNECTIONS
     busy=""
     for w in $(workers); do
-        [[ "$(connections_of "$w")" -gt 0 ]] && busy=$w
+        count_connections "$w"
+        if ((CONNECTIONS > 0)); then busy=$w; fi
     done
     [[ -n "$busy" ]]
 }
