@@ -167,7 +167,8 @@ half_mistake() {
 # top bit set was widened as a negative number.
 sign_extended() {
     local got=$1 want=$2 i extended=0
-    [[ ${#got} -eq ${#want} ]] || return 1
+    # A one-byte field has nothing to extend into: an ff there is just another byte.
+    [[ ${#got} -eq ${#want} && ${#want} -gt 2 ]] || return 1
     for ((i = 0; i < ${#want}; i += 2)); do
         if [[ "${got:i:2}" != "${want:i:2}" ]]; then
             [[ "${got:i:2}" == ff ]] || return 1
