@@ -1,26 +1,27 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2034  # Bats reads BATS_TEST_TIMEOUT
-# Lab 03: large messages. A 64 MiB message to a reader that is slow and has a small receive
-# buffer keeps the sender's writes blocked on a full socket buffer for most of the transfer.
+# Lab 03: large messages. A 16 MiB message to a reader that is slow and has a small receive
+# buffer (4,096 reads of 4 KiB) keeps the sender's writes blocked on a full socket buffer for
+# most of the transfer.
 BATS_TEST_TIMEOUT=120
 
 bats_load_library sockets-harness
 load helpers
 
 # points: 3
-@test "a 64 MiB message reaches a slow reader with a small receive buffer intact" {
+@test "a 16 MiB message reaches a slow reader with a small receive buffer intact" {
     needs "send_msg sends all of a 1 MiB message through short writevs (seed 11)"
-    random_file "$T/big.bin" 67108864
+    random_file "$T/big.bin" 16777216
     frame "$T/big.bin" "$T/expected.bin"
     REC_OPTS=(-r 4096 -c 4096)
     with_shortio 9 262144
     SEND_LIMIT=30 send_to_recorder -n "$T/big.bin"
     if [[ $SEND_STATUS == 124 ]]; then
-        diagnose "after 30 s msgsend was still sending a 64 MiB message; the recorder had received $(size_of "$T/rec/conn-1.bin") bytes" \
+        diagnose "after 30 s msgsend was still sending a 16 MiB message; the recorder had received $(size_of "$T/rec/conn-1.bin") bytes" \
             "the transfer stalled: is every short writev() continued, and does the loop end when every byte is out?"
     fi
     check_framed_stream "$T/expected.bin" "$T/rec/conn-1.bin" \
-        "msgsend sent a 67108864-byte message with send_msg() to a reader with SO_RCVBUF 4096 reading 4096 bytes at a time, each writev() cut to at most 262144 bytes" \
+        "msgsend sent a 16777216-byte message with send_msg() to a reader with SO_RCVBUF 4096 reading 4096 bytes at a time, each writev() cut to at most 262144 bytes" \
         "$(sender_said)"
     expect_send_ok
 }
