@@ -30,7 +30,17 @@ err_of() { echo "${BATS_TEST_TMPDIR}/$1.err"; }
 # env, valgrind and qemu exec in place, so it is the program by now. Returns 1
 # if it is not there (not started yet, or gone).
 program_pid() {
+    local H_PROGRAM_PID
+    h_program_pid "$1" || return 1
+    echo "$H_PROGRAM_PID"
+}
+
+# h_program_pid() - set H_PROGRAM_PID to the pid of NAME's program itself (see program_pid),
+# without a process: for checks that a wait polls
+# $1: NAME
+h_program_pid() {
     local pid kids comm=contain H_PID
+    H_PROGRAM_PID=""
     h_pid "$1" || return 1
     pid=$H_PID
     while [[ "$comm" == contain ]]; do
@@ -39,7 +49,7 @@ program_pid() {
         [[ -n "$pid" ]] || return 1
         read -r comm 2>/dev/null <"/proc/${pid}/comm" || return 1
     done
-    echo "$pid"
+    H_PROGRAM_PID=$pid
 }
 
 # h_alive() - true if a process exists and is not a zombie waiting to be reaped

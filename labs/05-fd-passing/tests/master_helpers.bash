@@ -18,12 +18,20 @@ master_pid() {
     program_pid master
 }
 
+# list_workers - set WORKERS to the pids of the master's children (none once it is gone), without
+# a process: start_master polls it.
+list_workers() {
+    local H_PROGRAM_PID
+    WORKERS=()
+    h_program_pid master || return 0
+    read -ra WORKERS 2>/dev/null <"/proc/${H_PROGRAM_PID}/task/${H_PROGRAM_PID}/children" || true
+}
+
 # workers - the pids of the master's children, one a line.
 workers() {
-    local mp kids=()
-    mp=$(master_pid) || return 0
-    read -ra kids 2>/dev/null <"/proc/${mp}/task/${mp}/children" || true
-    [[ ${#kids[@]} -eq 0 ]] || printf '%s\n' "${kids[@]}"
+    local WORKERS
+    list_workers
+    [[ ${#WORKERS[@]} -eq 0 ]] || printf '%s\n' "${WORKERS[@]}"
 }
 
 # master_holds_no_connection PID - true once master PID holds no accepted connection; sets n.
@@ -42,7 +50,9 @@ workers_hold_no_connection() {
 
 # workers_started_or_master_gone N - true once the master has N workers, or has exited.
 workers_started_or_master_gone() {
-    [[ "$(workers | wc -l)" -eq "$1" ]] || ! is_running master
+    local WORKERS
+    list_workers
+    [[ ${#WORKERS[@]} -eq "$1" ]] || ! is_running master
 }
 
 # start_master N - start `master $PORT N` and wait until it listens and has N workers.
@@ -55,7 +65,9 @@ start_master() {
         return 1
     fi
     wait_until 5 workers_started_or_master_gone "$n"
-    [[ "$(workers | wc -l)" -eq "$n" ]] && return 0
+    local WORKERS
+    list_workers
+    [[ ${#WORKERS[@]} -eq "$n" ]] && return 0
     gave_up_on_eintr "'master $PORT $n' has $(workers | wc -l) child process(es), expected $n workers"
     diagnose "'master $PORT $n' has $(workers | wc -l) child process(es), expected $n workers; $(h_tail_err master)" \
         "fork() one worker per count given, before accepting connections, and keep them running"
