@@ -125,6 +125,9 @@ C
     local out="${BATS_TEST_TMPDIR}/out" # no earlier grade of the lab: the first one prints its table
     mkdir -p "$sub"
     cp -r "${COURSE_ROOT}/labs/04-half-close" "$sub/"
+    # The log exists before tail looks for it: the watcher's own redirection happens after the
+    # fork, and tail, started at once, would find no file and give up.
+    : >"$log"
     timeout 240 "${COURSE_ROOT}/grader/watch" --lab 04 --submission "$sub" --out "$out" --max-runs 2 \
         >"$log" 2>&1 3>&- &
     local watcher=$!
