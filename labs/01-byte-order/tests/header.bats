@@ -153,18 +153,19 @@ valgrind_mistake() {
 @test "under Valgrind, wire serve, wire send and a refused port leak no memory and no descriptor" {
     needs "$T_LISTEN" "$T_SEND"
     with_valgrind
+    # wire serve: a client that hangs up after 5 of the 16 bytes (wire reports it and serves
+    # the next), then one that sends a whole header.
+    start_serve serve
     # wire send, to a recorder, and wire addr with a port parse_port refuses: they need nothing
     # from the server, and each start under Valgrind costs about 0.4 s of CPU, so they run
-    # alongside it, on the other core.
+    # alongside its clients, on the other core. Only once it listens: a wire that hangs (or
+    # forks without end) is then one program under Valgrind, not three.
     local port2
     port2=$(port_for 8081)
     spawn_peer recorder recorder -n 1 -o "${BATS_TEST_TMPDIR}/recorder.log" "$port2"
     wait_for_port "$port2" recorder
     spawn_student send wire send 127.0.0.1 "$port2" 1 7 0x1234 0xa1b2c3d4 0x0102030405060708
     spawn_student badport wire addr 127.0.0.1 80abc
-    # wire serve: a client that hangs up after 5 of the 16 bytes (wire reports it and serves
-    # the next), then one that sends a whole header.
-    start_serve serve
     run -0 peer scripted "127.0.0.1:$PORT" send:0107123434 close
     run -0 peer scripted "127.0.0.1:$PORT" "send:$HDR_WIRE" close
     wait_for_exit serve

@@ -376,14 +376,15 @@ vg_leaks() {
     with_valgrind
     local files report
     mapfile -t files < <(three_files)
+    start_receiver receiver
     # The two runs that fail need nothing from the transfer, and each start under Valgrind costs
-    # about 0.4 s of CPU: they run alongside it, on the other core.
+    # about 0.4 s of CPU: they run alongside it, on the other core. Only once the receiver
+    # listens: an fdtool that hangs is then one program under Valgrind, not three.
     # A regular file at the path: unix_listen() must fail (EADDRINUSE) and close its socket.
     echo "precious data" >"${BATS_TEST_TMPDIR}/taken"
     spawn_student listen-fails fdtool recv "${BATS_TEST_TMPDIR}/taken"
     # Nothing at the path: unix_connect() must fail (ENOENT) and close its socket.
     spawn_student connect-fails fdtool send "${BATS_TEST_TMPDIR}/nobody.sock"
-    start_receiver receiver
     vg_run sender send "${BATS_TEST_TMPDIR}/fd.sock" "${files[@]}" # fdtool-run1
     [[ $status -eq 0 ]] || diagnose "under Valgrind, fdtool send of 3 descriptors exited with status $status: $(cat "${BATS_TEST_TMPDIR}/sender.err")" \
         "read send_fds()'s error above"
