@@ -198,13 +198,14 @@ main(int argc, char **argv)
 		close(listener);
 		errx(1, "cannot start the workers");
 	}
-	fprintf(stderr, "master: listening on 127.0.0.1:%ld with %ld workers\n",
-	    port, n);
 	if (install_stop_handler(&waitmask) < 0) {
 		stop_workers(workers, (int)n);
 		close(listener);
 		return 1;
 	}
+	/* Said once SIGTERM is caught: from this line on, it stops the master. */
+	fprintf(stderr, "master: listening on 127.0.0.1:%ld with %ld workers\n",
+	    port, n);
 	status = run_master(listener, workers, (int)n, &waitmask);
 	stop_workers(workers, (int)n);
 	close(listener);

@@ -55,7 +55,15 @@ workers_started_or_master_gone() {
     [[ ${#WORKERS[@]} -eq "$1" ]] || ! is_running master
 }
 
-# start_master N - start `master $PORT N` and wait until it listens and has N workers.
+# master_ready - true once the master has said it is listening, or is gone. The provided main()
+# says so once its SIGTERM handler is in place (before that, under Valgrind a wide moment, a
+# SIGTERM would kill it by the signal's default action instead of stopping it).
+master_ready() {
+    h_has_line "${BATS_TEST_TMPDIR}/master.err" '^master: listening on ' || ! is_running master
+}
+
+# start_master N - start `master $PORT N` and wait until it listens, has N workers and says it
+# is ready (master_ready).
 start_master() {
     local n=$1
     spawn_student master master "$PORT" "$n"
@@ -67,7 +75,10 @@ start_master() {
     wait_until 5 workers_started_or_master_gone "$n"
     local WORKERS
     list_workers
-    [[ ${#WORKERS[@]} -eq "$n" ]] && return 0
+    if [[ ${#WORKERS[@]} -eq "$n" ]]; then
+        wait_until 5 master_ready || true
+        return 0
+    fi
     gave_up_on_eintr "'master $PORT $n' has $(workers | wc -l) child process(es), expected $n workers"
     diagnose "'master $PORT $n' has $(workers | wc -l) child process(es), expected $n workers; $(h_tail_err master)" \
         "fork() one worker per count given, before accepting connections, and keep them running"
