@@ -43,7 +43,9 @@ setup_file() {
     chmod 711 "$SCRATCH"
     echo "$SCRATCH" >"${BATS_FILE_TMPDIR}/scratch"
     local start=$SECONDS status=0
-    TMPDIR=$SCRATCH "$COURSE_ROOT/grader/grade-class" "$CLASS" --lab 01 --jobs 2 --timeout 90 --out "$OUT" \
+    # 120 s a student: one that spins took 72 s here once beside the others (18 s when graded
+    # alone), and at 90 s under make test's load one was stopped unjudged.
+    TMPDIR=$SCRATCH "$COURSE_ROOT/grader/grade-class" "$CLASS" --lab 01 --jobs 2 --timeout 120 --out "$OUT" \
         >"${BATS_FILE_TMPDIR}/grade.log" 2>&1 || status=$?
     echo "$status $((SECONDS - start))" >"${BATS_FILE_TMPDIR}/grade.status"
 }
