@@ -112,14 +112,15 @@ h_contained() {
 # $3: the file for what it leaves running ("" for none)
 # $4...: the command and its arguments
 h_start() {
-    local name=$1 limit=$2 report=$3
+    local name=$1 limit=$2 report=$3 H_OUT_FILE H_ERR_FILE
     shift 3
     if [[ -n "${H_PIDS[$name]:-}" ]]; then
         fail "test bug: a process named '$name' was already started in this test"
         return 1
     fi
     h_contained "$limit" "$report" "${H_DIR}/${name}.status" "$@"
-    "${H_CMD[@]}" </dev/null >"${BATS_TEST_TMPDIR}/${name}.out" 2>"${BATS_TEST_TMPDIR}/${name}.err" 3>&- &
+    h_std_files "$name"
+    "${H_CMD[@]}" </dev/null >"$H_OUT_FILE" 2>"$H_ERR_FILE" 3>&- &
     # shellcheck disable=SC2004  # H_PIDS is an associative array (harness_setup): $name is a key
     H_PIDS[$name]=$!
     H_ORDER+=("$name")

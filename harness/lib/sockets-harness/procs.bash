@@ -16,13 +16,29 @@ h_pid() {
     [[ -n "$H_PID" ]] || { echo "test bug: no process named '$1'" >&2; return 1; }
 }
 
+# h_std_files() - set H_OUT_FILE and H_ERR_FILE to the files that hold NAME's stdout and stderr,
+# without a fork (out_of and err_of print them): for helpers a test or a wait calls often
+# $1: NAME
+h_std_files() {
+    H_OUT_FILE="${BATS_TEST_TMPDIR}/$1.out"
+    H_ERR_FILE="${BATS_TEST_TMPDIR}/$1.err"
+}
+
 # out_of() - print the file that holds NAME's stdout
 # $1: NAME
-out_of() { echo "${BATS_TEST_TMPDIR}/$1.out"; }
+out_of() {
+    local H_OUT_FILE H_ERR_FILE
+    h_std_files "$1"
+    echo "$H_OUT_FILE"
+}
 
 # err_of() - print the file that holds NAME's stderr
 # $1: NAME
-err_of() { echo "${BATS_TEST_TMPDIR}/$1.err"; }
+err_of() {
+    local H_OUT_FILE H_ERR_FILE
+    h_std_files "$1"
+    echo "$H_ERR_FILE"
+}
 
 # program_pid() - print the pid of NAME's program itself: the first process below harness/contain
 # that is not contain (contain, then its namespace's init, then the program)

@@ -189,10 +189,10 @@ check_framed_stream() {
 # for message K of connection C, from its error or its "message K: N bytes" line; empty if it
 # reported none.
 announced_length() {
-    # The files err_of and out_of name, spelled out: each $(…) of theirs would cost a fork, and
-    # this runs for every message a test checks.
-    local err="${BATS_TEST_TMPDIR}/$1.err" out="${BATS_TEST_TMPDIR}/$1.out"
-    ANNOUNCED=$(awk -v c="$2" -v k="$3" -v err="$err" '
+    # h_std_files, not $(err_of …): this runs for every message a test checks.
+    local H_OUT_FILE H_ERR_FILE
+    h_std_files "$1"
+    ANNOUNCED=$(awk -v c="$2" -v k="$3" -v err="$H_ERR_FILE" '
         # after(TEXT) - the number of bytes this line gives right after TEXT; "" if none
         function after(text,    p, rest) {
             p = index($0, text)
@@ -207,7 +207,7 @@ announced_length() {
             next
         }
         $1 == "connection" && $3 == "accepted" { cur = $2 + 0 }
-        cur == c && $1 == "message" && $2 == k ":" { print $3; exit }' "$err" "$out" 2>/dev/null) ||
+        cur == c && $1 == "message" && $2 == k ":" { print $3; exit }' "$H_ERR_FILE" "$H_OUT_FILE" 2>/dev/null) ||
         ANNOUNCED=""
 }
 
@@ -238,10 +238,11 @@ h_header_cut() {
 # check_received BODY SAVED SERVER MAX - msgrecv (started as SERVER, injector MAX or "off") saved
 # SAVED for a message whose body is BODY; fail with a diagnosis unless they are the same.
 check_received() {
-    local body=$1 saved=$2 server=$3 max=$4 esize errline="" cut announced ANNOUNCED
+    local body=$1 saved=$2 server=$3 max=$4 esize errline="" cut announced ANNOUNCED H_OUT_FILE H_ERR_FILE
     h_file_size "$body"
     esize=$H_SIZE
-    h_first_line "${BATS_TEST_TMPDIR}/${server}.err" 'msgrecv: connection' && errline=$H_LINE
+    h_std_files "$server"
+    h_first_line "$H_ERR_FILE" 'msgrecv: connection' && errline=$H_LINE
     cut="one read() returns what has arrived so far"
     [[ "$max" != off ]] && cut+=" (here at most $max bytes)"
     [[ "$saved" =~ conn-([0-9]+)-msg-([0-9]+)\.bin$ ]] || fail "test bug: '$saved' is not a saved message"

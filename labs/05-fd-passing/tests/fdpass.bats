@@ -37,11 +37,12 @@ send_files() {
 # received NAME - wait for receiver NAME to finish; fail with a diagnosis unless it received
 # one message and closed everything. Leaves its stdout in $output.
 received() {
-    local name=$1 err
+    local name=$1 err H_OUT_FILE H_ERR_FILE
     wait_for_exit "$name" 5
-    # $(<file) reads without a fork, unlike $(cat "$(err_of …)"): every test that sends calls this.
-    { err=$(<"${BATS_TEST_TMPDIR}/${name}.err"); } 2>/dev/null || err=""
-    { output=$(<"${BATS_TEST_TMPDIR}/${name}.out"); } 2>/dev/null || output=""
+    # h_std_files and $(<file): no fork, unlike $(cat "$(err_of …)"); every test that sends calls this.
+    h_std_files "$name"
+    { err=$(<"$H_ERR_FILE"); } 2>/dev/null || err=""
+    { output=$(<"$H_OUT_FILE"); } 2>/dev/null || output=""
     case $status in
     0) return 0 ;;
     124) diagnose "fdtool recv was still waiting 5 s after the sender finished" \

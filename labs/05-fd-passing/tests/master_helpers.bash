@@ -59,7 +59,9 @@ workers_started_or_master_gone() {
 # says so once its SIGTERM handler is in place (before that, under Valgrind a wide moment, a
 # SIGTERM would kill it by the signal's default action instead of stopping it).
 master_ready() {
-    h_has_line "${BATS_TEST_TMPDIR}/master.err" '^master: listening on ' || ! is_running master
+    local H_OUT_FILE H_ERR_FILE
+    h_std_files master
+    h_has_line "$H_ERR_FILE" '^master: listening on ' || ! is_running master
 }
 
 # start_master N - start `master $PORT N` and wait until it listens, has N workers and says it
