@@ -55,7 +55,8 @@ h_enable_builtins() {
         for name in mkdir rm mktemp; do
             [[ -f "$dir/$name" ]] && enable -f "$dir/$name" "$name" 2>/dev/null
         done
-        # h_nap (poll.bash) sleeps with it instead of its read -t on a pipe, which needs a fork
+        # The pause between two probes of poll_until (h_nap), without a fork; never a wait for
+        # readiness: every wait in the harness probes for what it waits for.
         [[ -f "$dir/sleep" ]] && enable -f "$dir/sleep" sleep 2>/dev/null && H_SLEEP_BUILTIN=1
         if [[ -f "$dir/stat" ]] && enable -f "$dir/stat" stat 2>/dev/null; then
             enable -n stat

@@ -25,7 +25,8 @@ poll_until() {
     "$@"
 }
 
-# h_nap() - wait a fraction of a second without starting a process
+# h_nap() - pause a fraction of a second without starting a process: poll_until's step between
+# two probes (or the spacing of a test's repeated stimulus), never a wait for readiness
 # $1: the seconds (0.02)
 # bash-builtins' sleep where load.bash enabled it; otherwise read -t on a pipe nobody writes to
 # (made once per test shell, by a fork). sleep(1) would cost a fork and an exec every step,
@@ -40,6 +41,3 @@ h_nap() {
     fi
     read -r -t "$1" -u "$H_SLEEP_FD" _ || true
 }
-
-# h_sleep_20ms() - wait 20 ms without starting a process
-h_sleep_20ms() { h_nap 0.02; }
