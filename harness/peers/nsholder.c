@@ -147,28 +147,23 @@ fail:
 /*
  * write_text - write TEXT to the existing file PATH in one write().
  *
- * Returns 0, or -1 with errno set and *WHAT naming the call that failed.
+ * Returns 0, or -1 with errno set.
  */
 static int
-write_text(const char *path, const char *text, const char **what)
+write_text(const char *path, const char *text)
 {
-	int fd;
+	int fd, saved;
 
 	fd = open(path, O_WRONLY);
-	if (fd < 0) {
-		*what = "open";
+	if (fd < 0)
 		return -1;
-	}
 	if (writen(fd, text, strlen(text)) < 0) {
-		*what = "write";
+		saved = errno;
 		close(fd);
+		errno = saved;
 		return -1;
 	}
-	if (close(fd) < 0) {
-		*what = "close";
-		return -1;
-	}
-	return 0;
+	return close(fd);
 }
 
 /*
@@ -194,18 +189,18 @@ new_namespaces(int with_user, const char **what)
 	if (!with_user)
 		return 0;
 	/* Since Linux 3.19 an unprivileged gid_map needs setgroups denied. */
-	if (write_text("/proc/self/setgroups", "deny\n", what) < 0 &&
+	if (write_text("/proc/self/setgroups", "deny\n") < 0 &&
 	    errno != ENOENT) {
 		*what = "/proc/self/setgroups";
 		return -1;
 	}
 	snprintf(map, sizeof(map), "0 %u 1\n", uid);
-	if (write_text("/proc/self/uid_map", map, what) < 0) {
+	if (write_text("/proc/self/uid_map", map) < 0) {
 		*what = "/proc/self/uid_map";
 		return -1;
 	}
 	snprintf(map, sizeof(map), "0 %u 1\n", gid);
-	if (write_text("/proc/self/gid_map", map, what) < 0) {
+	if (write_text("/proc/self/gid_map", map) < 0) {
 		*what = "/proc/self/gid_map";
 		return -1;
 	}
