@@ -349,11 +349,24 @@ close"
     assert_not_equal "$(readlink "/proc/$holder/ns/user")" "$(readlink /proc/self/ns/user)"
     run -0 cat "/proc/$holder/uid_map"
     assert_output --regexp '^ +0 +65534 +1$'
+    run -0 cat "/proc/$holder/gid_map"
+    assert_output --regexp '^ +0 +65534 +1$'
     run -0 nsenter -t "$holder" -U -n --preserve-credentials ip -o link show lo
     assert_output --regexp '<[^>]*\bUP\b'
     kill -TERM -- "-$holder"
     wait_for_exit "$holder"
     assert_equal "$status" 0
+}
+
+@test "nsholder -n says why when the machine allows it no new namespace" {
+    if ! command -v setpriv >/dev/null; then
+        skip "needs setpriv"
+    fi
+    # An ordinary user may not make a network namespace without a user namespace of its own.
+    run -1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$HARNESS_BIN/nsholder" -n "$BATS_TEST_TMPDIR/ready" 5
+    assert_output "nsholder: unshare: Operation not permitted"
+    assert_not_exists "$BATS_TEST_TMPDIR/ready"
 }
 
 @test "nsholder rejects an unknown option with its usage and status 2" {
