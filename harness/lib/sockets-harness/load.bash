@@ -13,6 +13,10 @@
 # to a file, inside the test's network namespace, in a PID namespace of its own, bounded in
 # time, and taking down whatever it forked when it ends.
 
+# Bats' DEBUG trap (a stack trace before every command) is already on when bats-exec-file reads
+# a test file for its setup_file: loading this library under it costs about 30 ms a file.
+# harness_setup turns it off for each test for the same reason (lifecycle.bash).
+trap - DEBUG
 bats_require_minimum_version 1.5.0
 
 # h_load_bats_helpers() - load bats-support, bats-assert and bats-file, as bats_load_library would
