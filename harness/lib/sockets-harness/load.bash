@@ -82,6 +82,29 @@ if declare -F get_mills_since_epoch >/dev/null; then
     }
 fi
 
+# bats_start_timeout_countdown() - Bats' BATS_TEST_TIMEOUT watchdog, in one fork instead of three
+# Bats 1.8 checks for ps or pkill in a subshell, then starts a subshell that starts sleep(1) in
+# the background and waits for it (sleep(1) could not be interrupted otherwise). With sleep a
+# builtin (h_enable_builtins), a trapped signal ends it at once, so one background subshell
+# sleeps, then does what Bats' own watchdog does: SIGABRT to the test (Bats' bats_timeout_trap
+# ends it as "timeout after Ns") and its children killed. Bats' bats_abort_timeout_countdown
+# stops it with SIGABRT, as before. Only replaced where Bats defines it and sleep is a builtin.
+if declare -F bats_start_timeout_countdown >/dev/null && [[ -n "$H_SLEEP_BUILTIN" ]]; then
+    bats_start_timeout_countdown() {
+        local -ri timeout=$1
+        local -ri target_pid=$$
+        # shellcheck disable=SC2064 # the pid is fixed now, as in Bats
+        trap "bats_timeout_trap $target_pid" ABRT
+        (
+            trap 'exit 0' ABRT
+            sleep "$timeout"
+            if kill -ABRT "$target_pid"; then
+                bats_kill_childprocesses_of "$target_pid"
+            fi &>/dev/null
+        ) &
+    }
+fi
+
 HARNESS_LIB=${BASH_SOURCE[0]%/*}
 [[ "$HARNESS_LIB" == /* ]] || HARNESS_LIB=$(cd "$HARNESS_LIB" && pwd)
 # shellcheck disable=SC2034 # the harness's own directory, for tests that run its scripts (common.bats)
