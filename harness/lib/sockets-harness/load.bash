@@ -113,6 +113,10 @@ HARNESS_ROOT=${HARNESS_LIB%/lib/sockets-harness}
 # How long a started program may run before contain stops it, in seconds.
 : "${STUDENT_TIMEOUT:=10}"
 : "${SPAWN_TIMEOUT:=120}"
+# How long a program has to exit after stop() signals it, in seconds (longer under Valgrind or
+# emulation). A right one exits within milliseconds; one that is still running then is judged as
+# hung (status 124) without keeping the student waiting.
+: "${STOP_GRACE:=2}"
 : "${HARNESS_NETNS:=auto}"
 
 # shellcheck source=SCRIPTDIR/poll.bash

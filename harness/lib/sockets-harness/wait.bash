@@ -46,7 +46,7 @@ stop() {
         *) target=$(program_pid "$name") || target=$pid ;;
     esac
     kill "-$sig" "$target" 2>/dev/null
-    wait_for_exit "$name" 5
+    wait_for_exit "$name" "$STOP_GRACE"
 }
 
 # h_listening_or_exited() - true once a listener check succeeds (H_SEEN=listening) or a

@@ -47,7 +47,7 @@ expect_stopped_by_sigterm() {
     case $status in
     0) return 0 ;;
     124)
-        diagnose "the server was still running 5 s after SIGTERM ($2)" \
+        diagnose "the server was still running $STOP_GRACE s after SIGTERM ($2)" \
             "the provided handler only sets the stop flag; the blocked accept() or read() then returns -1 with errno EINTR. Check the stop flag there and return, instead of retrying forever" ;;
     143)
         diagnose "the server was killed by SIGTERM ($2): exit status 143" \

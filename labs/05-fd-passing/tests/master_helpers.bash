@@ -208,7 +208,7 @@ master_gone_or_idle_gone() {
     return 0
 }
 
-# hang_diagnosis WHEN - diagnose a master still running 5 s after SIGTERM, from where it and its
+# hang_diagnosis WHEN - diagnose a master still running STOP_GRACE seconds after SIGTERM, from where it and its
 # workers sleep in the kernel.
 hang_diagnosis() {
     local mp w where stuck="" reading=""
@@ -219,25 +219,26 @@ hang_diagnosis() {
         [[ "$where" == recvmsg* ]] && reading+="$w "
     done
     if [[ -n "$stuck" ]]; then
-        diagnose "the master was still running 5 s after SIGTERM ($1); worker pid(s) ${stuck}are themselves blocked in waitpid()" \
+        diagnose "the master was still running $STOP_GRACE s after SIGTERM ($1); worker pid(s) ${stuck}are themselves blocked in waitpid()" \
             "a worker went on into the master's code: at end of stream worker_main() must close its channel and _exit(), never return into spawn_workers()"
     elif [[ "$(wchan_of "$mp")" == "waitpid()" && -n "$reading" ]]; then
-        diagnose "the master was still running 5 s after SIGTERM ($1), blocked in waitpid(); worker pid(s) ${reading}still wait in recvmsg() on their channel: they never saw end of stream" \
+        diagnose "the master was still running $STOP_GRACE s after SIGTERM ($1), blocked in waitpid(); worker pid(s) ${reading}still wait in recvmsg() on their channel: they never saw end of stream" \
             "stop_workers() must close EVERY channel first and then waitpid() every worker; and a channel reaches end of stream only when every copy of its master end is closed (the child closes the master's ends it inherited)"
     elif [[ "$(wchan_of "$mp")" == "ppoll()" ]]; then
-        diagnose "the master was still running 5 s after SIGTERM ($1), still waiting in ppoll()" \
+        diagnose "the master was still running $STOP_GRACE s after SIGTERM ($1), still waiting in ppoll()" \
             "SIGTERM sets stop_requested and makes ppoll() fail with EINTR: then check the flag and leave the loop (ppoll() with the provided waitmask lets the signal in)"
     else
-        diagnose "the master was still running 5 s after SIGTERM ($1), blocked in $(wchan_of "$mp"); its workers: $(for w in $(workers); do echo -n "pid $w in $(wchan_of "$w"); "; done)" \
+        diagnose "the master was still running $STOP_GRACE s after SIGTERM ($1), blocked in $(wchan_of "$mp"); its workers: $(for w in $(workers); do echo -n "pid $w in $(wchan_of "$w"); "; done)" \
             "run_master() must return once stop_requested is set; stop_workers() closes every channel and waitpid()s every worker"
     fi
 }
 
-# expect_clean_exit WHEN WHAT HINT - the master, sent SIGTERM, exits within 5 s with status 0.
+# expect_clean_exit WHEN WHAT HINT - the master, sent SIGTERM, exits within STOP_GRACE seconds
+# with status 0.
 # One still running is diagnosed from where it sleeps (hang_diagnosis, SIGTERM sent WHEN); another
 # status with WHAT (what came before) and HINT, the likely mistake.
 expect_clean_exit() {
-    wait_for_exit master 5
+    wait_for_exit master "$STOP_GRACE"
     # shellcheck disable=SC2154  # wait_for_exit sets status
     if [[ "$status" -eq 124 ]]; then
         hang_diagnosis "$1"

@@ -178,7 +178,7 @@ send_failed() {
     case $status in
     0) return 0 ;;
     124)
-        diagnose "your listener was still running 5 s after SIGTERM (sent while it waited in recvfrom())" \
+        diagnose "your listener was still running $STOP_GRACE s after SIGTERM (sent while it waited in recvfrom())" \
             "the provided handler only sets the stop flag; the blocked recvfrom() then fails with EINTR: check the flag there and leave the loop, instead of calling recvfrom() again at once" ;;
     *)
         diagnose "your listener exited with status $status after SIGTERM; $(h_tail_err listener)" \

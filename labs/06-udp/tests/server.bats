@@ -211,7 +211,7 @@ expect_echo() {
     case $status in
     0) return 0 ;;
     124)
-        diagnose "your server was still running 5 s after SIGTERM (sent while it waited in recvfrom())" \
+        diagnose "your server was still running $STOP_GRACE s after SIGTERM (sent while it waited in recvfrom())" \
             "the provided handler only sets the stop flag; the blocked recvfrom() then fails with EINTR. Check the stop flag there and leave the loop, instead of calling recvfrom() again at once" ;;
     143)
         diagnose "your server was killed by SIGTERM: exit status 143" \
@@ -286,7 +286,7 @@ expect_echo() {
     udp_send two -- text:two
     stop server
     if [[ $status -ne 0 ]]; then
-        diagnose "under Valgrind, after 4 datagrams from 2 clients, your server exited with status $status after SIGTERM (124: still running 5 s later); $(h_tail_err server)" \
+        diagnose "under Valgrind, after 4 datagrams from 2 clients, your server exited with status $status after SIGTERM (124: still running $STOP_GRACE s later); $(h_tail_err server)" \
             "on SIGTERM the blocked recvfrom() fails with EINTR: check the stop flag, leave the loop, close the socket and exit 0"
         return 1
     fi

@@ -172,7 +172,7 @@ brief() {
 valgrind_verdict() {
     local what=$1 close_hint=$2 free_hint=$3 report
     if [[ $status -ne 0 ]]; then
-        diagnose "under Valgrind, after $what, your server exited with status $status after SIGTERM (124: still running 5 s later); $(h_tail_err server)" \
+        diagnose "under Valgrind, after $what, your server exited with status $status after SIGTERM (124: still running $STOP_GRACE s later); $(h_tail_err server)" \
             "on SIGTERM the blocked call fails with EINTR: check the stop flag, leave the loop, close everything and exit 0"
         return 1
     fi
