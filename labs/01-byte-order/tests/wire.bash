@@ -16,7 +16,7 @@ use_header() {
         test) HDR_VERSION=1 HDR_TYPE=7 HDR_FLAGS=0x1234 HDR_LENGTH=0xa1b2c3d4 HDR_SEQ=0x0102030405060708 ;;
         high) HDR_VERSION=0xf0 HDR_TYPE=0xe1 HDR_FLAGS=0xd2c3 HDR_LENGTH=0xb4a59687 HDR_SEQ=0xf8e9dacbbcad9e8f ;;
     esac
-    HDR_WIRE=$(printf '%02x%02x' "$HDR_VERSION" "$HDR_TYPE")${HDR_FLAGS#0x}${HDR_LENGTH#0x}${HDR_SEQ#0x}
+    printf -v HDR_WIRE '%02x%02x%s%s%s' "$HDR_VERSION" "$HDR_TYPE" "${HDR_FLAGS#0x}" "${HDR_LENGTH#0x}" "${HDR_SEQ#0x}"
 }
 use_header test
 
@@ -74,25 +74,33 @@ HOST_ORDER=little
 
 # ---------------------------------------------------------------- the header's layout
 
+# Where each header field sits on the wire, in bytes: FIELD_OFFSET[NAME], FIELD_SIZE[NAME]. The
+# checks read these (and field_value_of) directly, without a command substitution each: every
+# test checks several fields. The functions below print the same, for the diagnoses.
+declare -gA FIELD_OFFSET=([version]=0 [type]=1 [flags]=2 [length]=4 [seq]=8)
+declare -gA FIELD_SIZE=([version]=1 [type]=1 [flags]=2 [length]=4 [seq]=8)
+
 # field_offset, field_size - where header field NAME sits on the wire, in bytes.
-field_offset() {
-    case $1 in version) echo 0 ;; type) echo 1 ;; flags) echo 2 ;; length) echo 4 ;; seq) echo 8 ;; esac
-}
-field_size() {
-    case $1 in version | type) echo 1 ;; flags) echo 2 ;; length) echo 4 ;; seq) echo 8 ;; esac
+field_offset() { echo "${FIELD_OFFSET[$1]}"; }
+field_size() { echo "${FIELD_SIZE[$1]}"; }
+
+# field_value_of - set FIELD_VALUE to the test header's value of field NAME, as given on the
+# command line (field_value prints it).
+field_value_of() {
+    local var="HDR_${1^^}"
+    FIELD_VALUE=${!var}
 }
 
 # field_value - the test header's value of field NAME, as given on the command line.
 field_value() {
-    case $1 in
-        version) echo "$HDR_VERSION" ;; type) echo "$HDR_TYPE" ;; flags) echo "$HDR_FLAGS" ;;
-        length) echo "$HDR_LENGTH" ;; seq) echo "$HDR_SEQ" ;;
-    esac
+    local FIELD_VALUE
+    field_value_of "$1"
+    echo "$FIELD_VALUE"
 }
 
 # field_wire - the bytes (hex) field NAME of the test header must have on the wire.
 field_wire() {
-    echo "${HDR_WIRE:$(($(field_offset "$1") * 2)):$(($(field_size "$1") * 2))}"
+    echo "${HDR_WIRE:${FIELD_OFFSET[$1]} * 2:${FIELD_SIZE[$1]} * 2}"
 }
 
 # conversion_for - the call that puts field NAME into (and out of, with ntoh) network order.
@@ -279,10 +287,10 @@ send_failure_mistake() {
 # check_sent_field - fail with a diagnosis unless field NAME went out as it must.
 check_sent_field() {
     local name=$1 off size want got
-    off=$(field_offset "$name")
-    size=$(field_size "$name")
-    want=$(field_wire "$name")
-    got=${SENT:$((off * 2)):$((size * 2))}
+    off=${FIELD_OFFSET[$name]}
+    size=${FIELD_SIZE[$name]}
+    want=${HDR_WIRE:off * 2:size * 2}
+    got=${SENT:off * 2:size * 2}
     [[ "$got" == "$want" ]] && return 0
     blame "send_$name"
     local where="bytes $off-$((off + size - 1))"
@@ -387,9 +395,10 @@ check_decoded_line() {
 
 # check_decoded_field - fail with a diagnosis unless wire serve decoded field NAME right.
 check_decoded_field() {
-    local name=$1 size want got got_hex
-    size=$(field_size "$name")
-    want=$(($(field_value "$name")))
+    local name=$1 size want got got_hex FIELD_VALUE
+    size=${FIELD_SIZE[$name]}
+    field_value_of "$name"
+    want=$((FIELD_VALUE))
     got=""
     [[ "$DECODED" =~ (^|[^A-Za-z0-9_])${name}=([0-9]*) ]] && got=${BASH_REMATCH[2]}
     # A uint64_t beyond 2^63 does not fit in bash's arithmetic: compare as unsigned text.
@@ -486,11 +495,20 @@ addr_line() {
     return 0
 }
 
-# addr_field - the value of FIELD (sin_family, sin_port, sin_addr, sin_zero) in ADDR_LINE.
-# Read with the shell's own regex: the tests ask for every field of every address.
-addr_field() {
-    [[ "$ADDR_LINE" =~ (^|[^A-Za-z0-9_])$1=([0-9A-Za-z_]*) ]] && echo "${BASH_REMATCH[2]}"
+# addr_value - set ADDR_VALUE to the value of FIELD (sin_family, sin_port, sin_addr, sin_zero) in
+# ADDR_LINE, "" if it has none. Read with the shell's own regex, without a command substitution:
+# the tests ask for every field of every address (addr_field prints it, for the diagnoses).
+addr_value() {
+    ADDR_VALUE=""
+    [[ "$ADDR_LINE" =~ (^|[^A-Za-z0-9_])$1=([0-9A-Za-z_]*) ]] && ADDR_VALUE=${BASH_REMATCH[2]}
     return 0
+}
+
+# addr_field - print the value of FIELD in ADDR_LINE (addr_value).
+addr_field() {
+    local ADDR_VALUE
+    addr_value "$1"
+    echo "$ADDR_VALUE"
 }
 
 # addr_key - the COUNTERPART key prefix of ADDR_FUNC: addr or loop.
@@ -498,9 +516,10 @@ addr_key() { [[ "$ADDR_FUNC" == make_loopback_addr ]] && echo loop || echo addr;
 
 # check_sin_port - fail with a diagnosis unless sin_port holds PORT's two bytes big-endian.
 check_sin_port() {
-    local port=$1 want got
-    want=$(printf '%04x' "$port")
-    got=$(addr_field sin_port)
+    local port=$1 want got ADDR_VALUE
+    printf -v want '%04x' "$port"
+    addr_value sin_port
+    got=$ADDR_VALUE
     [[ "$got" == "$want" ]] && return 0
     blame "$(addr_key)_port"
     local mistake="$ADDR_FUNC must put the port into sin_port in network byte order: sin_port = htons(port)"
@@ -519,8 +538,9 @@ check_sin_port() {
 
 # check_sin_addr - fail with a diagnosis unless sin_addr holds the four bytes WANT (hex).
 check_sin_addr() {
-    local ip=$1 want=$2 got
-    got=$(addr_field sin_addr)
+    local ip=$1 want=$2 got ADDR_VALUE
+    addr_value sin_addr
+    got=$ADDR_VALUE
     [[ "$got" == "$want" ]] && return 0
     blame "$(addr_key)_addr"
     local mistake="inet_pton(AF_INET, ip, &sa->sin_addr) writes the four bytes in network order; store nothing else there"
@@ -542,7 +562,9 @@ check_sin_addr() {
 
 # check_sin_family - fail with a diagnosis unless sin_family is AF_INET.
 check_sin_family() {
-    [[ "$(addr_field sin_family)" == AF_INET ]] && return 0
+    local ADDR_VALUE
+    addr_value sin_family
+    [[ "$ADDR_VALUE" == AF_INET ]] && return 0
     blame "$(addr_key)_addr"
     diagnose "$ADDR_FUNC left sin_family $(addr_field sin_family) (0x$(printf '%04x' "$(addr_field sin_family)" 2>/dev/null)), expected AF_INET; wire printed: $ADDR_LINE" \
         "$(unfinished_or "$ADDR_OUT" "$ADDR_FUNC must set sa->sin_family = AF_INET, or connect() and bind() fail with EAFNOSUPPORT")"
@@ -550,8 +572,9 @@ check_sin_family() {
 
 # check_sin_zero - fail with a diagnosis unless sin_zero is eight zero bytes.
 check_sin_zero() {
-    local got
-    got=$(addr_field sin_zero)
+    local got ADDR_VALUE
+    addr_value sin_zero
+    got=$ADDR_VALUE
     [[ "$got" == 0000000000000000 ]] && return 0
     local mistake="every byte of the sockaddr_in that is not family, port or address must be zero: memset(sa, 0, sizeof(*sa)) before filling it in"
     if [[ "$got" =~ a5 ]]; then
