@@ -12,16 +12,29 @@ bats_load_library sockets-harness
 load helpers
 
 # check CASE... - run msgcheck CASE... (time limit 5 s); CHECK holds its output, CHECK_STATUS its
-# exit status.
+# exit status, and FIELD[CASE.KEY] the value of KEY= on CASE's first line (FIELD[writen.rc]; unset
+# if there is no such line). Read once here, by the shell: the tests look up several values each.
+declare -A FIELD=()
 check() {
+    local c rest kv kvs
+    local -A seen=()
     CHECK_STATUS=0
     CHECK=$(STUDENT_TIMEOUT=5 student msgcheck "$@" 2>"$T/check.err") || CHECK_STATUS=$?
+    declare -gA FIELD=()
+    while read -r c rest; do
+        [[ -n "$c" && -z "${seen[$c]:-}" ]] || continue
+        seen[$c]=1
+        read -ra kvs <<<"$rest"
+        for kv in "${kvs[@]}"; do
+            [[ "$kv" == *=* ]] && FIELD["$c.${kv%%=*}"]=${kv#*=}
+        done
+    done <<<"$CHECK"
+    return 0
 }
 
-# field CASE KEY - the value of KEY= on CASE's line of CHECK (empty if there is no such line).
-field() {
-    awk -v c="$1" -v k="$2=" '$1 == c { for (i = 2; i <= NF; i++) if (index($i, k) == 1) { print substr($i, length(k) + 1); exit } }' <<<"$CHECK"
-}
+# field_to VAR CASE KEY - set VAR to the value of KEY= on CASE's line of CHECK (FIELD), "" if
+# there is none.
+field_to() { printf -v "$1" '%s' "${FIELD["$2.$3"]:-}"; }
 
 # line_of CASE - CASE's line of CHECK, or what happened instead.
 line_of() {
@@ -42,7 +55,7 @@ line_of() {
     with_shortio 17 3
     check writen 100000
     local rc
-    rc=$(field writen rc)
+    field_to rc writen rc
     [[ "$rc" == 100000 ]] && return 0
     if [[ "$rc" =~ ^[1-3]$ ]]; then
         diagnose "writen() returned $rc for 100000 bytes written through writes cut to at most 3 bytes: $(line_of writen)" \
@@ -61,8 +74,8 @@ line_of() {
     needs "writen sends every byte of a buffer"
     check writen-epipe
     local rc err
-    rc=$(field writen-epipe rc)
-    err=$(field writen-epipe errno)
+    field_to rc writen-epipe rc
+    field_to err writen-epipe errno
     [[ "$rc" == -1 && "$err" == EPIPE ]] && return 0
     if [[ -z "$rc" && $CHECK_STATUS == 124 ]]; then
         diagnose "writen() of 100000 bytes to a socket whose peer had closed: $(line_of writen-epipe)" \
@@ -82,8 +95,8 @@ line_of() {
     with_shortio 19 3
     check writev 0,4,0,100,0,7000,0
     local rc none got
-    rc=$(field writev_all rc)
-    none=$(field writev_all-none rc)
+    field_to rc writev_all rc
+    field_to none writev_all-none rc
     got=$(grep -m 1 '^writev_all-received ' <<<"$CHECK" | cut -d' ' -f2- || true)
     if [[ "$rc" == 7104 && "$none" == 0 && "$got" == "got=7104 intact" ]]; then
         return 0
@@ -111,10 +124,10 @@ line_of() {
     with_shortio 23 3 20
     check readn
     local part zero inside at
-    part=$(field readn-part rc)
-    zero=$(field readn-zero rc)
-    inside=$(field readn-eof-inside rc)
-    at=$(field readn-at-eof rc)
+    field_to part readn-part rc
+    field_to zero readn-zero rc
+    field_to inside readn-eof-inside rc
+    field_to at readn-at-eof rc
     [[ "$part" == 4 && "$zero" == 0 && "$inside" == 6 && "$at" == 0 ]] && return 0
     local seen
     seen="the peer sent 10 bytes and shut down its side; readn(4), readn(0), readn(20), readn(20) gave: $(line_of readn-part), $(line_of readn-zero), $(line_of readn-eof-inside), $(line_of readn-at-eof)"
@@ -141,9 +154,9 @@ line_of() {
     needs "send_msg frames a 5-byte message as a 4-byte big-endian length and the body"
     check send_msg
     local rc err erc
-    rc=$(field send_msg rc)
-    erc=$(field send_msg-epipe rc)
-    err=$(field send_msg-epipe errno)
+    field_to rc send_msg rc
+    field_to erc send_msg-epipe rc
+    field_to err send_msg-epipe errno
     [[ "$rc" == 0 && "$erc" == -1 && "$err" == EPIPE ]] && return 0
     if [[ "$rc" != 0 ]]; then
         diagnose "send_msg() of a 5-byte message: $(line_of send_msg)" \
@@ -158,8 +171,8 @@ line_of() {
 @test "readn returns -1 with read()'s errno when read() fails" {
     check readn
     local rc err
-    rc=$(field readn-bad-fd rc)
-    err=$(field readn-bad-fd errno)
+    field_to rc readn-bad-fd rc
+    field_to err readn-bad-fd errno
     [[ "$rc" == -1 && "$err" == EBADF ]] && return 0
     diagnose "readn() on a descriptor that is not open (read() fails with EBADF): $(line_of readn-bad-fd)" \
         "when read() fails with anything but EINTR, readn() must return -1 at once, leaving errno as read() set it"
@@ -170,9 +183,11 @@ line_of() {
     needs "recv_msg receives a message sent in one piece and msgrecv acknowledges it" \
         "readn returns the bytes that came before EOF, then 0"
     check recv_msg
-    local c want bad=""
+    local c want got_rc="" got_errno="" bad=""
     while read -r c want; do
-        [[ "$(field "$c" rc) $(field "$c" errno)" == "$want" ]] || bad+=" $c"
+        field_to got_rc "$c" rc
+        field_to got_errno "$c" errno
+        [[ "$got_rc $got_errno" == "$want" ]] || bad+=" $c"
     done <<'CASES'
 recv_msg-whole 1 -
 recv_msg-exact-cap 1 -
@@ -204,10 +219,10 @@ CASES
     needs "recv_msg returns 1, 0, or -1 with EPROTO or EMSGSIZE, as its contract says"
     check recv_msg
     local h b o e
-    h=$(field recv_msg-eof-in-header len)
-    e=$(field recv_msg-clean-end len)
-    b=$(field recv_msg-eof-in-body len)
-    o=$(field recv_msg-over-cap len)
+    field_to h recv_msg-eof-in-header len
+    field_to e recv_msg-clean-end len
+    field_to b recv_msg-eof-in-body len
+    field_to o recv_msg-over-cap len
     if [[ "$h" != 777777 || "$e" != 777777 ]]; then
         diagnose "*len held 777777 before the call; after a stream that ended $( [[ "$h" != 777777 ]] && echo "inside the header: $(line_of recv_msg-eof-in-header)" || echo "before any header: $(line_of recv_msg-clean-end)")" \
             "*len was changed although no whole header had been read: read the header into a local variable and set *len only once all 4 bytes are in"
@@ -223,8 +238,8 @@ CASES
         "readn returns -1 with read()'s errno when read() fails"
     check recv_msg
     local rc err
-    rc=$(field recv_msg-bad-fd rc)
-    err=$(field recv_msg-bad-fd errno)
+    field_to rc recv_msg-bad-fd rc
+    field_to err recv_msg-bad-fd errno
     [[ "$rc" == -1 && "$err" == EBADF ]] && return 0
     diagnose "recv_msg() on a descriptor that is not open (read() fails with EBADF): $(line_of recv_msg-bad-fd)" \
         "when readn() returns -1, recv_msg() must return -1 with read()'s own errno: EPROTO means the stream ended early, and only that"
