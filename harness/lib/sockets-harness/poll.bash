@@ -7,20 +7,21 @@
 # poll_until() - run a check until it succeeds, for at most a number of seconds
 # $1: the most seconds to wait (a whole number)
 # $2...: the check: a command run in this shell, so it may set variables the caller reads
-# The first steps are 2 ms apart (most things a test waits for take a few milliseconds), then
-# 20 ms. The wait is bounded by the clock and by a count (under load each step takes longer
-# than its nap). Returns 0 as soon as the check succeeds; when the time is up, runs the check
-# once more and returns its status.
+# The first steps are 2 ms apart (most things a test waits for take a few milliseconds), the
+# next 5 ms for about a second (a program's run, a transfer: a step is what a wait overshoots
+# by), then 20 ms. The wait is bounded by the clock and by a count (under load each step takes
+# longer than its nap). Returns 0 as soon as the check succeeds; when the time is up, runs the
+# check once more and returns its status.
 poll_until() {
     local limit=$1 i now end
     shift
     now=${EPOCHREALTIME//[.,]/}
     end=$((now / 1000 + limit * 1000))
-    for ((i = 0; i < limit * 50 + 10 && i < 100000; i++)); do
+    for ((i = 0; i < limit * 50 + 210 && i < 100000; i++)); do
         "$@" && return 0
         now=${EPOCHREALTIME//[.,]/}
         ((now / 1000 < end)) || break
-        if ((i < 10)); then h_nap 0.002; else h_nap 0.02; fi
+        if ((i < 10)); then h_nap 0.002; elif ((i < 210)); then h_nap 0.005; else h_nap 0.02; fi
     done
     "$@"
 }
