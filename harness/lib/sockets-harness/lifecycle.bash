@@ -8,6 +8,8 @@
 # shares the host's loopback (harness_mode says which).
 harness_setup() {
     H_T0=$EPOCHREALTIME
+    # The run's progress (run-tests' watcher): this test has started.
+    [[ -z "${HARNESS_PROGRESS:-}" ]] || printf 'start\t%s\n' "$BATS_TEST_DESCRIPTION" >>"$HARNESS_PROGRESS" 2>/dev/null || true
     # Bats' DEBUG trap records a stack trace before every command, for the "(in test file …)"
     # lines of a failure, which the runner drops (the diagnosis says what went wrong). It costs
     # about 0.4 ms a command, most of a test's time in the harness's polls: off.

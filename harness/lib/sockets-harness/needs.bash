@@ -81,6 +81,8 @@ h_record_verdict() {
         local now=${EPOCHREALTIME//[.,]/} start=${H_T0//[.,]/}
         echo $(((now - start) / 1000)) >"${HARNESS_TIMES}/${H_TEST_KEY}" 2>/dev/null || true
     fi
+    # The run's progress (run-tests' watcher): this test has ended.
+    [[ -z "${HARNESS_PROGRESS:-}" ]] || printf 'done\t%s\n' "$BATS_TEST_DESCRIPTION" >>"$HARNESS_PROGRESS" 2>/dev/null || true
 }
 
 # needs_private_netns() - stop this test, as "not run", when it has no network namespace of its
