@@ -29,6 +29,11 @@ submission_copy() {
     run -0 "$GRADE" --submission "${COURSE_ROOT}/solutions" --lab 04 --jobs 2 --out "$OUT"
     assert_output --regexp 'TOTAL ([0-9]+)/\1 '
     refute_output --partial FAIL
+    # Progress, with the lab's test files side by side, counts every test as it ends: from the
+    # harness's progress file, a line as each test starts and ends (Bats' TAP comes a file at once).
+    assert_output --regexp '\[([0-9]+)/\1\] tests done'
+    run -0 awk -F'\t' '$1 == "start" { s++ } $1 == "done" { d++ } END { print s, d; exit !(s > 0 && s == d) }' \
+        "$OUT/04-half-close/progress.txt"
     assert_file_exists "$OUT/results.json"
     run -0 jq -e '(.score == .max_score) and (.max_score > 0) and (.tests | length > 0)
         and all(.tests[]; has("name") and has("score") and has("max_score") and has("output")
