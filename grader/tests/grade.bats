@@ -65,6 +65,19 @@ submission_copy() {
         "$OUT/results.json"
 }
 
+@test "a lab is compiled again when its files change, even back to a copy older than the last build" {
+    local sub
+    sub=$(submission_copy)
+    run -0 "$GRADE" --submission "$sub" --lab 04 --out "$OUT"
+    assert_output --regexp '04-half-close: ([0-9]+)/\1'
+    # As a file restored from an old backup: older than the objects built from the last version.
+    echo 'int broken(void) { return }' >>"$sub/04-half-close/server.c"
+    touch -d '2000-01-01 00:00' "$sub/04-half-close/server.c"
+    run -0 "$GRADE" --submission "$sub" --lab 04 --out "$OUT"
+    assert_output --partial "did not compile"
+    assert_output --partial "server.c"
+}
+
 @test "a submission without one of a lab's files is told which file is missing" {
     local sub
     sub=$(submission_copy)
