@@ -55,10 +55,10 @@ harness_teardown() {
     for name in "${H_ORDER[@]}"; do
         groups+=("${H_PIDS[$name]}")
     done
+    # The namespace's holder goes with them, in the same grace: the namespace itself lasts while
+    # any process is in it.
+    [[ -z "${H_NS_PID:-}" ]] || groups+=("$H_NS_PID")
     [[ ${#groups[@]} -eq 0 ]] || h_kill_groups "${groups[@]}"
-    if [[ -n "${H_NS_PID:-}" ]]; then
-        h_kill_group "$H_NS_PID"
-    fi
     if [[ -z "${BATS_TEST_COMPLETED:-}" && ${#H_SHORTIO_ENV[@]} -gt 0 ]]; then
         echo "(short-I/O injector was on: ${H_SHORTIO_ENV[*]}; set the same values to replay)"
     fi
