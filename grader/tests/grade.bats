@@ -32,6 +32,7 @@ submission_copy() {
     # Progress, with the lab's test files side by side, counts every test as it ends: from the
     # harness's progress file, a line as each test starts and ends (Bats' TAP comes a file at once).
     assert_output --regexp '\[([0-9]+)/\1\] tests done'
+    # shellcheck disable=SC2016 # an awk program
     run -0 awk -F'\t' '$1 == "start" { s++ } $1 == "done" { d++ } END { print s, d; exit !(s > 0 && s == d) }' \
         "$OUT/04-half-close/progress.txt"
     assert_file_exists "$OUT/results.json"
