@@ -27,7 +27,7 @@ harness_setup() {
     fi
     H_DIR="${BATS_TEST_TMPDIR}/harness"
     mkdir -p "$H_DIR/left"
-    declare -gA H_PIDS=() H_STUDENT=()
+    declare -gA H_PIDS=() H_STUDENT=() H_DEAF=()
     declare -ga H_ORDER=()
     declare -ga H_SHORTIO_ENV=()
     H_VALGRIND="${HARNESS_VALGRIND:-0}"
@@ -54,6 +54,8 @@ harness_teardown() {
     local name groups=()
     for name in "${H_ORDER[@]}"; do
         groups+=("${H_PIDS[$name]}")
+        # One that stop() already saw outlast its signal gets no second grace here.
+        [[ -z "${H_DEAF[$name]:-}" ]] || kill -KILL -- "-${H_PIDS[$name]}" 2>/dev/null || true
     done
     # The namespace's holder goes with them, in the same grace: the namespace itself lasts while
     # any process is in it.
