@@ -71,6 +71,21 @@ h_enable_builtins() {
 }
 h_enable_builtins
 
+# mkdir() - mkdir, where -p also succeeds when another test makes the same directory at the same
+# moment: the builtin's -p then fails with EEXIST (coreutils' does not), and tests of files run
+# side by side make the run's shared directories (verdicts, ports, captures) so.
+mkdir() {
+    local dir
+    command mkdir "$@" 2>/dev/null && return 0
+    if [[ "$1" == -p ]]; then
+        for dir in "${@:2}"; do
+            [[ -d "$dir" ]] || { command mkdir "$@"; return; }
+        done
+        return 0
+    fi
+    command mkdir "$@"
+}
+
 # get_mills_since_epoch() - Bats' clock for BATS_TEST_START_TIME, without its date(1)
 # Bats 1.8 runs `date +%s%N` in a command substitution before every test, --timing or not: two
 # forks and an exec, some 10 ms a test where processes are dear. The shell's own clock gives the
