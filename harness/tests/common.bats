@@ -213,3 +213,31 @@ setup_file() {
         assert_equal "$(type -t sleep)" builtin
     fi
 }
+
+@test "progress counts each test as the harness reports it ended, before Bats prints its TAP" {
+    # With --jobs, Bats prints a test file's TAP only once the file is done: the watcher must
+    # count from the harness's progress file alone (tail -f heads each file's part).
+    printf '%s\n' first second third >"$BATS_TEST_TMPDIR/plan.txt"
+    printf '%s\n' '==> tap.txt <==' '' '==> progress.txt <==' $'start\tfirst' $'done\tfirst' \
+        $'start\tsecond' $'done\tsecond' $'start\tthird' >"$BATS_TEST_TMPDIR/stream"
+    run -0 awk -v PLAN="$BATS_TEST_TMPDIR/plan.txt" -v PROGRESS=1 -v TTY=1 -v TAP=tap.txt \
+        -f "${HARNESS_ROOT}/runner/watch.awk" "$BATS_TEST_TMPDIR/stream"
+    assert_output --partial "[2/3] third"
+    printf '%s\n' $'done\tthird' >>"$BATS_TEST_TMPDIR/stream"
+    run -0 awk -v PLAN="$BATS_TEST_TMPDIR/plan.txt" -v PROGRESS=1 -v TTY=0 -v TAP=tap.txt \
+        -f "${HARNESS_ROOT}/runner/watch.awk" "$BATS_TEST_TMPDIR/stream"
+    assert_output "  [3/3] tests done"
+}
+
+@test "BATS_TEST_TIMEOUT still ends a test, through the harness's own watchdog" {
+    [[ "$(declare -f bats_start_timeout_countdown)" == *'trap '\''exit 0'\'' ABRT'* ]] ||
+        skip "Bats' own watchdog is in use here (no sleep builtin)"
+    printf '%s\n' 'BATS_TEST_TIMEOUT=1' 'bats_load_library sockets-harness' \
+        '@test "hangs" {' '    /bin/sleep 20' '}' '@test "passes" {' '    true' '}' >"$BATS_TEST_TMPDIR/t.bats"
+    local t0=$EPOCHREALTIME us
+    run -1 bats --formatter tap "$BATS_TEST_TMPDIR/t.bats"
+    us=$((${EPOCHREALTIME//[.,]/} - ${t0//[.,]/}))
+    assert_line "not ok 1 hangs # timeout after 1s"
+    assert_line "ok 2 passes"
+    ((us < 10000000)) || fail "the run took $us us: the hung test was not ended at its limit"
+}
