@@ -1,26 +1,32 @@
 # shellcheck shell=bash
-# bats-env.bash - BASH_ENV of the Bats that run-tests starts: Bats' own scripts get rm and sleep
-# as builtins (Debian's bash-builtins), where they are installed.
+# bats-env.bash - BASH_ENV of the Bats that run-tests starts: Bats' own scripts get mkdir, rm
+# and sleep as builtins (Debian's bash-builtins), where they are installed, and each test's
+# shell is started without env(1).
 #
 # Bats 1.8 starts a new bash (bats-exec-test) for every test, and before the test file, and so
-# the harness, is loaded, that shell runs rm once (its output file) and sleep once (the time
-# limit's countdown): two execs a test, some 8 ms where an exec is dear. bash reads this file
-# before it runs any script, so only Bats' own scripts ($0 is the script) are changed; every
-# other bash script a test starts reads it and is left as it was. Not mkdir: Bats makes the
-# run's shared test directory with `mkdir -p` in every test, and the builtin's -p fails with
-# EEXIST when the first tests of two files (--jobs) make it at the same moment; coreutils'
-# does not, and such a test vanished from the results.
+# the harness, is loaded, that shell runs mkdir twice (the run's test directory, the test's
+# own), rm once (its output file) and sleep once (the time limit's countdown): four execs a
+# test, some 16 ms where an exec is dear. bash reads this file before it runs any script, so
+# only Bats' own scripts ($0 is the script) are changed; every other bash script a test starts
+# reads it and is left as it was. The harness's builtins.bash does the work: the same builtins
+# the test shell gets, and a mkdir -p that tolerates a directory made at the same moment by
+# another test's Bats (the builtin's alone does not, and such a test vanished from the results).
 
 case $0 in
     */bats-core/bats-exec-*)
-        for bats_env_dir in /usr/lib/bash /usr/local/lib/bash; do
-            [[ -f "$bats_env_dir/rm" ]] || continue
-            for bats_env_name in rm sleep; do
-                [[ -f "$bats_env_dir/$bats_env_name" ]] &&
-                    enable -f "$bats_env_dir/$bats_env_name" "$bats_env_name" 2>/dev/null
-            done
-            break
-        done
-        unset bats_env_dir bats_env_name
+        # shellcheck source=SCRIPTDIR/../lib/sockets-harness/builtins.bash
+        source "${BASH_SOURCE[0]%/*}/../lib/sockets-harness/builtins.bash"
+        ;;
+esac
+
+# bats-exec-file runs each test as "$BATS_LIBEXEC/bats-exec-test", whose first line is
+# `#!/usr/bin/env bash`: an exec of env(1), then one of bash, a test. A function of that name
+# (bash looks functions up before it looks at a slash) starts the same bash on the script
+# directly. Only for a plain path: a function's name cannot be quoted.
+case $0 in
+    */bats-core/bats-exec-file)
+        if [[ "${BATS_LIBEXEC:-}" =~ ^/[A-Za-z0-9/._+-]+$ && -x "${BATS_LIBEXEC}/bats-exec-test" && -n "${BASH:-}" ]]; then
+            eval "function ${BATS_LIBEXEC}/bats-exec-test { \"\$BASH\" \"\${FUNCNAME[0]}\" \"\$@\"; }"
+        fi
         ;;
 esac

@@ -19,6 +19,9 @@
 trap - DEBUG
 bats_require_minimum_version 1.5.0
 
+HARNESS_LIB=${BASH_SOURCE[0]%/*}
+[[ "$HARNESS_LIB" == /* ]] || HARNESS_LIB=$(cd "$HARNESS_LIB" && pwd)
+
 # h_load_bats_helpers() - load bats-support, bats-assert and bats-file, as bats_load_library would
 # Their load.bash files find each of their files with "$(dirname …)": a fork and an exec each, 17
 # in all, and Bats loads a test file's libraries again for every test: about 130 ms a test,
@@ -43,48 +46,8 @@ h_load_bats_helpers() {
 }
 h_load_bats_helpers
 
-# h_enable_builtins() - make mkdir, rm, mktemp and sleep builtins of this shell, where Debian's
-# bash-builtins is installed (and stat a builtin at hand)
-# Every test is a shell of its own, and Bats and the harness run these in each (the test's
-# scratch directory, Bats' output file, the time limit's countdown, `run --separate-stderr`): an
-# exec each, some 20 ms a test on a machine where an exec costs 5 ms. Loaded by absolute path
-# only: bash would otherwise also look for them in the current directory. Without the package,
-# the programs of coreutils run as before. Its stat is loaded too, but kept disabled:
-# h_file_size (files.bash) turns it on for its one call, and `stat -c` stays coreutils'.
-h_enable_builtins() {
-    local dir name
-    H_STAT_BUILTIN="" H_SLEEP_BUILTIN=""
-    for dir in /usr/lib/bash /usr/local/lib/bash; do
-        [[ -f "$dir/mkdir" ]] || continue
-        for name in mkdir rm mktemp; do
-            [[ -f "$dir/$name" ]] && enable -f "$dir/$name" "$name" 2>/dev/null
-        done
-        # The pause between two probes of poll_until (h_nap), without a fork; never a wait for
-        # readiness: every wait in the harness probes for what it waits for.
-        [[ -f "$dir/sleep" ]] && enable -f "$dir/sleep" sleep 2>/dev/null && H_SLEEP_BUILTIN=1
-        if [[ -f "$dir/stat" ]] && enable -f "$dir/stat" stat 2>/dev/null; then
-            enable -n stat
-            H_STAT_BUILTIN=1
-        fi
-        return 0
-    done
-}
-h_enable_builtins
-
-# mkdir() - mkdir, where -p also succeeds when another test makes the same directory at the same
-# moment: the builtin's -p then fails with EEXIST (coreutils' does not), and tests of files run
-# side by side make the run's shared directories (verdicts, ports, captures) so.
-mkdir() {
-    local dir
-    command mkdir "$@" 2>/dev/null && return 0
-    if [[ "$1" == -p ]]; then
-        for dir in "${@:2}"; do
-            [[ -d "$dir" ]] || { command mkdir "$@"; return; }
-        done
-        return 0
-    fi
-    command mkdir "$@"
-}
+# shellcheck source=SCRIPTDIR/builtins.bash
+source "${HARNESS_LIB}/builtins.bash"
 
 # get_mills_since_epoch() - Bats' clock for BATS_TEST_START_TIME, without its date(1)
 # Bats 1.8 runs `date +%s%N` in a command substitution before every test, --timing or not: two
@@ -120,8 +83,6 @@ if declare -F bats_start_timeout_countdown >/dev/null && [[ -n "$H_SLEEP_BUILTIN
     }
 fi
 
-HARNESS_LIB=${BASH_SOURCE[0]%/*}
-[[ "$HARNESS_LIB" == /* ]] || HARNESS_LIB=$(cd "$HARNESS_LIB" && pwd)
 # shellcheck disable=SC2034 # the harness's own directory, for tests that run its scripts (common.bats)
 HARNESS_ROOT=${HARNESS_LIB%/lib/sockets-harness}
 
