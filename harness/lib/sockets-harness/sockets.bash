@@ -46,20 +46,34 @@ listening_ports_of() {
 # $1: the state, as the kernel's tables number it (0A LISTEN, 02 SYN-SENT, 06 TIME-WAIT, …)
 # $2: local or remote: the end whose port it is
 # $3: the port
-# Read from the kernel's tables (net/tcp, net/tcp6: addresses "ADDR:PORT" in hex) with the
-# shell's own read: a wait polls this, and ss through nsenter costs two processes, some 20 ms,
-# a step (under load, a quarter of a second: longer than some states last).
+# Read from the kernel's tables (net/tcp, net/tcp6: addresses "ADDR:PORT" in hex) by the shell
+# itself: a wait polls this, and ss through nsenter costs two processes, some 20 ms, a step
+# (under load, a quarter of a second: longer than some states last). Each table is read whole
+# with mapfile (h_net_table): the kernel walks its whole connection hash for every read(), and
+# `while read` reads once a line.
 tcp_state_on() {
-    local state=$1 end=$2 hex laddr raddr st file
+    local state=$1 end=$2 hex line port file
     printf -v hex '%04X' "$3"
     for file in "$H_NET_DIR/tcp" "$H_NET_DIR/tcp6"; do
-        [[ -r "$file" ]] || continue
-        while read -r _ laddr raddr st _; do
-            [[ "$end" == local ]] || laddr=$raddr
-            [[ "$st" == "$state" && "${laddr##*:}" == "$hex" ]] && return 0
-        done <"$file"
+        h_net_table "$file" || continue
+        for line in "${H_NET_LINES[@]:1}"; do
+            # "  SL: LOCAL:PORT REMOTE:PORT ST ...", in hex
+            [[ "$line" =~ ^\ *[0-9]+:\ [0-9A-F]+:([0-9A-F]+)\ [0-9A-F]+:([0-9A-F]+)\ ([0-9A-F]+) ]] || continue
+            port=${BASH_REMATCH[1]}
+            [[ "$end" == local ]] || port=${BASH_REMATCH[2]}
+            [[ "${BASH_REMATCH[3]}" == "$state" && "$port" == "$hex" ]] && return 0
+        done
     done
     return 1
+}
+
+# h_net_table() - read one of the kernel's socket tables (/proc/PID/net/...) into H_NET_LINES
+# $1: the table's file
+# One read() or two, whatever its length. Returns 1 if it cannot be read.
+h_net_table() {
+    H_NET_LINES=()
+    [[ -r "$1" ]] || return 1
+    mapfile -t H_NET_LINES <"$1" 2>/dev/null
 }
 
 # h_listening_on() - true if some socket in the test's namespace listens on a TCP port
@@ -71,13 +85,14 @@ h_listening_on() { tcp_state_on 0A local "$1"; }
 # From net/udp and net/udp6 (local address "ADDR:PORT" in hex), read without starting a process,
 # as h_listening_on.
 h_udp_bound() {
-    local hex laddr file
+    local hex line file
     printf -v hex '%04X' "$1"
     for file in "$H_NET_DIR/udp" "$H_NET_DIR/udp6"; do
-        [[ -r "$file" ]] || continue
-        while read -r _ laddr _; do
-            [[ "${laddr##*:}" == "$hex" ]] && return 0
-        done <"$file"
+        h_net_table "$file" || continue
+        for line in "${H_NET_LINES[@]:1}"; do
+            # "  SL: LOCAL:PORT REMOTE:PORT ...", in hex
+            [[ "$line" =~ ^\ *[0-9]+:\ [0-9A-F]+:([0-9A-F]+)\  && "${BASH_REMATCH[1]}" == "$hex" ]] && return 0
+        done
     done
     return 1
 }
@@ -87,9 +102,12 @@ h_udp_bound() {
 # From net/unix (Flags 00010000 is __SO_ACCEPTCON, a listener; the path is the last field), read
 # without starting a process, as h_listening_on.
 h_unix_listening() {
-    local flags path
-    while read -r _ _ _ flags _ _ _ path; do
-        [[ "$flags" == 00010000 && "$path" == "$1" ]] && return 0
-    done <"$H_NET_DIR/unix"
+    local line
+    h_net_table "$H_NET_DIR/unix" || return 1
+    for line in "${H_NET_LINES[@]:1}"; do
+        # "ADDR: REFCOUNT PROTOCOL FLAGS TYPE ST INODE PATH" (INODE padded, PATH absent if unbound)
+        [[ "$line" =~ ^[0-9a-f]+:\ [0-9A-F]+\ [0-9A-F]+\ ([0-9A-F]+)\ [0-9A-F]+\ [0-9A-F]+\ +[0-9]+\ (.*)$ ]] || continue
+        [[ "${BASH_REMATCH[1]}" == 00010000 && "${BASH_REMATCH[2]}" == "$1" ]] && return 0
+    done
     return 1
 }
