@@ -3,7 +3,8 @@
  *
  *     contain [--limit SECONDS] [--report FILE] [--no-pidns] [--write-only DIR]
  *             [--setsid] [--close-fds] [--netns PID] [--status FILE]
- *             [--bind SOURCE:TARGET]... -- PROGRAM [ARG...]
+ *             [--bind SOURCE:TARGET]... [--try-bind SOURCE:TARGET]...
+ *             -- PROGRAM [ARG...]
  *
  * A test starts a student's program and later judges it; whatever that
  * program forks (a "split" client's reader child, a double-forked daemon, a
@@ -53,7 +54,10 @@
  * read it (the harness's `wait_for_exit`). --bind SOURCE:TARGET mounts the
  * file SOURCE over TARGET for PROGRAM alone, in a mount namespace of its
  * own (lab 10 gives its programs a hosts file of the test's); it is made
- * before --write-only's Landlock, which forbids mounting.
+ * before --write-only's Landlock, which forbids mounting. --try-bind is the
+ * same where it can be made, and nothing where it cannot (no mount
+ * namespace for an unprivileged user without user namespaces): for a mount
+ * that only saves time (the harness's lean debugging symbols for Valgrind).
  *
  * Exit status: PROGRAM's, 128+N if signal N killed it, 124 if it was still
  * running at the time limit, 125 if contain itself failed, 126/127 if
@@ -236,11 +240,11 @@ open_replacement(const char *file, char *tmp)
 	FILE *f;
 
 	if (snprintf(tmp, PATH_MAX, "%s.tmp", file) >= PATH_MAX) {
-		warnx("contain: %s: path too long", file);
+		warnx("%s: path too long", file);
 		return NULL;
 	}
 	if ((f = fopen(tmp, "w")) == NULL)
-		warn("contain: %s", tmp);
+		warn("%s", tmp);
 	return f;
 }
 
@@ -252,7 +256,7 @@ static void
 put_in_place(FILE *f, const char *tmp, const char *file)
 {
 	if (fclose(f) != 0 || rename(tmp, file) < 0)
-		warn("contain: %s", file);
+		warn("%s", file);
 }
 
 /*
@@ -438,7 +442,7 @@ supervise(char **argv, long limit_ms, const char *report, int in_pidns)
 		sigdelset(&old, forwarded[n]);
 	sigdelset(&old, SIGCHLD);
 	if ((main_pid = start_program(argv, &old)) < 0) {
-		warn("contain: fork");
+		warn("fork");
 		return EXIT_FAILED;
 	}
 	deadline = limit_ms > 0 ? now_ms() + limit_ms : -1;
@@ -549,15 +553,17 @@ new_pid_namespace(void)
 	return unshare(CLONE_NEWPID);
 }
 
-/* --bind SOURCE:TARGET, at most MAX_BINDS of them. */
+/* --bind and --try-bind SOURCE:TARGET, at most MAX_BINDS of them in all. */
 #define MAX_BINDS 8
 static char *binds[MAX_BINDS];
-static int nbinds;
+static int optional[MAX_BINDS];
+static int nbinds, nrequired;
 
 /*
- * bind_files - bind-mount each --bind SOURCE over its TARGET, in the mount
- * namespace we are in (made private first). Returns 0, or -1 with errno
- * set and a warning naming the mount that failed.
+ * bind_files - bind-mount each --bind and --try-bind SOURCE over its
+ * TARGET, in the mount namespace we are in (made private first). Returns 0,
+ * or -1 with errno set and a warning naming the --bind that failed (a
+ * --try-bind that fails is left out, silently).
  */
 static int
 bind_files(void)
@@ -568,9 +574,9 @@ bind_files(void)
 	for (i = 0; i < nbinds; i++) {
 		target = strchr(binds[i], ':');
 		*target = '\0';
-		if (mount(binds[i], target + 1, NULL, MS_BIND, NULL) < 0) {
-			warn("contain: mount --bind %s %s", binds[i],
-			    target + 1);
+		if (mount(binds[i], target + 1, NULL, MS_BIND, NULL) < 0 &&
+		    !optional[i]) {
+			warn("mount --bind %s %s", binds[i], target + 1);
 			*target = ':';
 			return -1;
 		}
@@ -591,9 +597,9 @@ own_mounts(int own_proc)
 {
 	if (unshare(CLONE_NEWNS) < 0 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		if (nbinds > 0)
-			warn("contain: a mount namespace for --bind");
-		return nbinds > 0 ? -1 : 0;
+		if (nrequired > 0)
+			warn("a mount namespace for --bind");
+		return nrequired > 0 ? -1 : 0;
 	}
 	if (own_proc)
 		mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -709,7 +715,7 @@ usage(void)
 	    "[--write-only DIR]\n"
 	    "               [--setsid] [--close-fds] [--netns PID] "
 	    "[--status FILE] [--bind SOURCE:TARGET]...\n"
-	    "               -- PROGRAM [ARG...]\n");
+	    "               [--try-bind SOURCE:TARGET]... -- PROGRAM [ARG...]\n");
 	exit(2);
 }
 
@@ -751,14 +757,18 @@ main(int argc, char **argv)
 			    *netns == '\0' || strlen(netns) > 10)
 				errx(2, "--netns: '%s' is not a process id",
 				    netns);
-		} else if (strcmp(argv[i], "--bind") == 0 && i + 1 < argc) {
+		} else if ((strcmp(argv[i], "--bind") == 0 ||
+		               strcmp(argv[i], "--try-bind") == 0) &&
+		    i + 1 < argc) {
 			if (nbinds == MAX_BINDS)
-				errx(2, "--bind: at most %d of them",
+				errx(2, "%s: at most %d binds in all", argv[i],
 				    MAX_BINDS);
+			optional[nbinds] = argv[i][2] == 't';
+			nrequired += !optional[nbinds];
 			binds[nbinds] = argv[++i];
 			if (strchr(binds[nbinds], ':') == NULL)
-				errx(2, "--bind: '%s' is not SOURCE:TARGET",
-				    binds[nbinds]);
+				errx(2, "%s: '%s' is not SOURCE:TARGET",
+				    argv[i - 1], binds[nbinds]);
 			nbinds++;
 		} else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc) {
 			status_file = argv[++i];

@@ -99,6 +99,30 @@ setup_file() {
     rm -f "${H_DIR}"/valgrind/*.log
 }
 
+@test "with glibc's lean symbols Valgrind still names the call that left a descriptor open" {
+    [[ "$(harness_mode)" == netns ]] || skip "this machine allows no namespaces to mount them in"
+    HARNESS_VALGRIND_SYMBOLS=$("${HARNESS_ROOT}/runner/valgrind-symbols" "${BATS_TEST_TMPDIR}/symbols") ||
+        skip "no debugging symbols of glibc here (libc6-dbg) to make a lean copy of"
+    # Each file holds symbols and no line table, under .build-id as /usr/lib/debug does.
+    run -0 find "$HARNESS_VALGRIND_SYMBOLS" -name '*.debug'
+    assert_equal "${#lines[@]}" 2
+    for file in "${lines[@]}"; do
+        run -0 readelf -S "$file"
+        assert_output --partial ".symtab"
+        refute_output --partial ".debug_line"
+    done
+    with_valgrind
+    spawn_student leaky leakfd
+    wait_for_exit leaky 30
+    run -0 valgrind_report leaky
+    assert_output --regexp "descriptor left open at exit: Open AF_INET socket [0-9]+:"
+    # The frame of glibc's socket() is named, from the lean copy: no file and line of glibc's.
+    run -0 cat "${H_DIR}"/valgrind/leaky.*.log
+    assert_output --regexp "at 0x[0-9A-F]+: socket \(in /[^)]*libc[^)]*\)"
+    assert_output --regexp "by 0x[0-9A-F]+: main \("
+    rm -f "${H_DIR}"/valgrind/*.log
+}
+
 @test "valgrind_report is silent for a program that closes what it opens" {
     with_valgrind
     spawn_student tidy leakfd close

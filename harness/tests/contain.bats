@@ -141,6 +141,18 @@ check_escapes() {
     assert_output --partial "mount --bind"
 }
 
+@test "with --try-bind the program sees SOURCE at TARGET where it can be mounted, and runs anyway where not" {
+    [[ "$(harness_mode)" == netns ]] || skip "this machine allows no namespaces"
+    echo "10.9.8.7 made-up.test" >"${BATS_TEST_TMPDIR}/hosts"
+    run -0 "${HARNESS_BIN}/contain" --netns "$H_NS_PID" --try-bind "${BATS_TEST_TMPDIR}/hosts:/etc/hosts" -- cat /etc/hosts
+    assert_output "10.9.8.7 made-up.test"
+    run -0 "${HARNESS_BIN}/contain" --netns "$H_NS_PID" --try-bind "${BATS_TEST_TMPDIR}/none:/etc/hosts" -- cat /etc/hosts
+    refute_output --partial "made-up.test"
+    refute_output --partial "mount --bind"
+    run -2 "${HARNESS_BIN}/contain" --try-bind /etc/hosts -- true
+    assert_output --partial "--try-bind: '/etc/hosts' is not SOURCE:TARGET"
+}
+
 @test "contain rejects a bad time limit and a missing program" {
     run -2 "${HARNESS_BIN}/contain" --limit soon -- true
     assert_output --partial "--limit: 'soon' is not a number of seconds"

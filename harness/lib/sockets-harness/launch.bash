@@ -103,6 +103,11 @@ h_contained() {
         H_CMD+=(--no-pidns)
     fi
     [[ -n "${H_WRITE_ONLY:-}" ]] && H_CMD+=(--write-only "$H_WRITE_ONLY")
+    # Under Valgrind: glibc's symbol tables without its line tables, where run-tests made them
+    # (runner/valgrind-symbols): a third of each start.
+    if [[ "$H_VALGRIND" == 1 && -n "${HARNESS_VALGRIND_SYMBOLS:-}" ]]; then
+        H_CMD+=(--try-bind "${HARNESS_VALGRIND_SYMBOLS}:/usr/lib/debug")
+    fi
     H_CMD+=("${H_CONTAIN_OPTS[@]}" -- "$@")
 }
 
