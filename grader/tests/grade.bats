@@ -79,13 +79,18 @@ submission_copy() {
     assert_output --partial "server.c"
 }
 
-@test "a submission without one of a lab's files is told which file is missing" {
+@test "a submission without one of a lab's files is told which file is missing, and graded once it is back" {
     local sub
     sub=$(submission_copy)
-    rm "$sub/02-tcp-echo/client.c"
+    mv "$sub/02-tcp-echo/client.c" "${BATS_TEST_TMPDIR}/client.c"
     run -0 "$GRADE" --submission "$sub" --lab 02 --out "$OUT"
     assert_output --partial "missing file"
     assert_output --partial "client.c"
+    # The build directory stays configured between grades; a file that comes back is built.
+    mv "${BATS_TEST_TMPDIR}/client.c" "$sub/02-tcp-echo/client.c"
+    run -0 "$GRADE" --submission "$sub" --lab 02 --out "$OUT"
+    refute_output --partial "missing file"
+    assert_output --regexp '02-tcp-echo: ([0-9]+)/\1'
 }
 
 @test "printing test results from a student's program does not earn points" {
