@@ -265,3 +265,46 @@ setup_file() {
     assert_line "ok 2 passes"
     ((us < 10000000)) || fail "the run took $us us: the hung test was not ended at its limit"
 }
+
+@test "the shell's bats-preprocess prints exactly what Bats' own prints, for every test file of the course" {
+    [[ "${BATS_VERSION:-}" == 1.8.2 ]] || skip "run-tests uses it with Bats 1.8.2 only, not $BATS_VERSION"
+    local file filter ours theirs n=0
+    # A file with what the course's files lack: tags, a comment-style test, CRs, an empty one.
+    printf '%s\n' '# bats file_tags=net, slow' '# bats test_tags=a,,b' '@test "name é (x) 1/2: done" { true; }' \
+        'named() { # @test' '  true' '}' $'@test "crlf" {\r' $'}\r' '' '' >"$BATS_TEST_TMPDIR/odd.bats"
+    : >"$BATS_TEST_TMPDIR/empty.bats"
+    for file in "${HARNESS_ROOT}"/../labs/*/tests/*.bats "${HARNESS_ROOT}"/tests/*.bats \
+        "$BATS_TEST_TMPDIR/odd.bats" "$BATS_TEST_TMPDIR/empty.bats"; do
+        for filter in "" "^send_msg" "crlf"; do
+            theirs=$(BATS_TEST_FILTER=$filter CHECK_BATS_COMMENT_COMMANDS=1 "$BATS_LIBEXEC/bats-preprocess" "$file" 2>&1; echo "status $?")
+            ours=$(
+                source "${HARNESS_ROOT}/runner/bats-preprocess.bash"
+                BATS_TEST_FILTER=$filter CHECK_BATS_COMMENT_COMMANDS=1 bats-preprocess "$file" 2>&1
+                echo "status $?"
+            )
+            [[ "$ours" == "$theirs" ]] || fail "$file (filter '$filter'): $(diff <(echo "$theirs") <(echo "$ours") | head -n 5)"
+            n=$((n + 1))
+        done
+    done
+    ((n > 100)) || fail "only $n files compared"
+}
+
+@test "the shell's parallel runs Bats' test files N at a time and prints each one's output in order" {
+    [[ "${BATS_VERSION:-}" == 1.8.2 ]] || skip "run-tests uses it with Bats 1.8.2 only, not $BATS_VERSION"
+    local dir=$BATS_TEST_TMPDIR
+    # job NAME - print NAME, later for earlier names (the first ends last), then say so on stderr;
+    # fails for a name with "bad" in it. Each also records how many jobs ran at its start.
+    printf '%s\n' '#!/bin/bash' 'dir=$1; shift' 'n=$(ls "$dir/running" | wc -l); echo "$n" >>"$dir/seen"' \
+        'touch "$dir/running/$$"; sleep "0.$((5 - ${#1}))"; rm "$dir/running/$$"' \
+        'echo "out $1"; echo "err $1" >&2; [[ $1 != *bad* ]]' >"$dir/job"
+    chmod +x "$dir/job"
+    mkdir "$dir/running"
+    run -1 --separate-stderr bash -c 'source "$1"; cd "$2"; parallel --keep-order --jobs 2 ./job "$2 " "{}" ::: a bb "c c" bad' \
+        _ "${HARNESS_ROOT}/runner/bats-parallel.bash" "$dir"
+    assert_equal "$output" $'out a\nout bb\nout c c\nout bad'
+    assert_equal "$stderr" $'err a\nerr bb\nerr c c\nerr bad'
+    run -0 sort -u "$dir/seen"
+    refute_line 2
+    run -0 bash -c 'source "$1"; parallel --keep-order --jobs 1 echo "{}" ::: x y' _ "${HARNESS_ROOT}/runner/bats-parallel.bash"
+    assert_output $'x\ny'
+}
