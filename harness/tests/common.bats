@@ -278,6 +278,7 @@ setup_file() {
         for filter in "" "^send_msg" "crlf"; do
             theirs=$(BATS_TEST_FILTER=$filter CHECK_BATS_COMMENT_COMMANDS=1 "$BATS_LIBEXEC/bats-preprocess" "$file" 2>&1; echo "status $?")
             ours=$(
+                # shellcheck source=/dev/null
                 source "${HARNESS_ROOT}/runner/bats-preprocess.bash"
                 BATS_TEST_FILTER=$filter CHECK_BATS_COMMENT_COMMANDS=1 bats-preprocess "$file" 2>&1
                 echo "status $?"
@@ -289,6 +290,7 @@ setup_file() {
     ((n > 100)) || fail "only $n files compared"
 }
 
+# shellcheck disable=SC2016,SC2154 # scripts for other shells; stderr is set by run
 @test "the shell's parallel runs Bats' test files N at a time and prints each one's output in order" {
     [[ "${BATS_VERSION:-}" == 1.8.2 ]] || skip "run-tests uses it with Bats 1.8.2 only, not $BATS_VERSION"
     local dir=$BATS_TEST_TMPDIR
