@@ -176,13 +176,14 @@ three_files() {
 @test "send_fds to a peer that has gone fails with EPIPE instead of raising SIGPIPE" {
     needs "one descriptor sent over a Unix socket arrives and refers to the sender's file"
     local fifo="${BATS_TEST_TMPDIR}/full.fifo" fill
-    # The receiver accepts and closes at once. The sender's FILE is a FIFO the test has filled,
+    # The receiver accepts and closes at once (socat -t 0: not half a second later, its default
+    # wait for the other side's end). The sender's FILE is a FIFO the test has filled,
     # so `fdtool send` blocks writing "sender: before" there, after connecting and before
     # send_fds(); the test lets it go on once the receiver has closed.
     mkfifo "$fifo"
     exec {fill}<>"$fifo"
     dd if=/dev/zero bs=4096 count=16 oflag=nonblock 1>&"$fill" 2>/dev/null || true
-    spawn gone socat "UNIX-LISTEN:${SOCK}" SYSTEM:true
+    spawn gone socat -t 0 "UNIX-LISTEN:${SOCK}" SYSTEM:true
     wait_for_unix_socket "$SOCK" gone
     spawn_student sender fdtool send "$SOCK" "$fifo"
     wait_for_exit gone 5
