@@ -257,7 +257,8 @@ setup_file() {
     [[ "$(declare -f bats_start_timeout_countdown)" == *'trap '\''exit 0'\'' ABRT'* ]] ||
         skip "Bats' own watchdog is in use here (no sleep builtin)"
     printf '%s\n' 'BATS_TEST_TIMEOUT=1' 'bats_load_library sockets-harness' \
-        '@test "hangs" {' '    /bin/sleep 20' '}' '@test "passes" {' '    true' '}' >"$BATS_TEST_TMPDIR/t.bats"
+        '@test "hangs" {' '    mkfifo "$BATS_TEST_TMPDIR/never"' '    /bin/cat "$BATS_TEST_TMPDIR/never"' '}' \
+        '@test "passes" {' '    true' '}' >"$BATS_TEST_TMPDIR/t.bats"
     local t0=$EPOCHREALTIME us
     run -1 bats --formatter tap "$BATS_TEST_TMPDIR/t.bats"
     us=$((${EPOCHREALTIME//[.,]/} - ${t0//[.,]/}))
@@ -294,16 +295,30 @@ setup_file() {
 @test "the shell's parallel runs Bats' test files N at a time and prints each one's output in order" {
     [[ "${BATS_VERSION:-}" == 1.8.2 ]] || skip "run-tests uses it with Bats 1.8.2 only, not $BATS_VERSION"
     local dir=$BATS_TEST_TMPDIR
-    # job NAME - print NAME, later for earlier names (the first ends last), then say so on stderr;
-    # fails for a name with "bad" in it. Each also records how many jobs ran at its start.
-    printf '%s\n' '#!/bin/bash' 'dir=$1; shift' 'n=$(ls "$dir/running" | wc -l); echo "$n" >>"$dir/seen"' \
-        'touch "$dir/running/$$"; sleep "0.$((5 - ${#1}))"; rm "$dir/running/$$"' \
-        'echo "out $1"; echo "err $1" >&2; [[ $1 != *bad* ]]' >"$dir/job"
+    # job DIR NAME - print NAME, and on stderr say so; fail for a name with "bad" in it. Job "a"
+    # first waits (10 s at most) for job "bb" to hand it a word through a FIFO, so the first job
+    # ends after the second, and only if both run at once. Each job records how many jobs were
+    # running as it started.
+    cat >"$dir/job" <<'JOB'
+#!/bin/bash
+dir=$1 name=$2 word=""
+ls "$dir/running" | wc -l >>"$dir/seen"
+touch "$dir/running/$$"
+case $name in
+    a) read -r -t 10 word <>"$dir/handoff" ;;
+    bb) timeout 10 sh -c 'echo go >"$1"' _ "$dir/handoff" ;;
+esac
+rm "$dir/running/$$"
+echo "out $name${word:+ $word}"
+echo "err $name" >&2
+[[ $name != *bad* ]]
+JOB
     chmod +x "$dir/job"
+    mkfifo "$dir/handoff"
     mkdir "$dir/running"
     run -1 --separate-stderr bash -c 'source "$1"; cd "$2"; parallel --keep-order --jobs 2 ./job "$2 " "{}" ::: a bb "c c" bad' \
         _ "${HARNESS_ROOT}/runner/bats-parallel.bash" "$dir"
-    assert_equal "$output" $'out a\nout bb\nout c c\nout bad'
+    assert_equal "$output" $'out a go\nout bb\nout c c\nout bad'
     assert_equal "$stderr" $'err a\nerr bb\nerr c c\nerr bad'
     run -0 sort -u "$dir/seen"
     refute_line 2
