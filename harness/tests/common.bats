@@ -253,6 +253,7 @@ setup_file() {
     assert_output "  [3/3] tests done"
 }
 
+# shellcheck disable=SC2016 # the fixture's test expands its own BATS_TEST_TMPDIR
 @test "BATS_TEST_TIMEOUT still ends a test, through the harness's own watchdog" {
     [[ "$(declare -f bats_start_timeout_countdown)" == *'trap '\''exit 0'\'' ABRT'* ]] ||
         skip "Bats' own watchdog is in use here (no sleep builtin)"
