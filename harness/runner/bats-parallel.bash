@@ -34,8 +34,8 @@ parallel() {
     files=("$@")
     out=$(mktemp -d "${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/parallel.XXXXXX") || return 1
 
-    # print_done - print, in order, the output of every job that has ended after those printed
-    print_done() {
+    # h_parallel_print_done - print, in order, the output of each job ended after those printed
+    h_parallel_print_done() {
         while [[ $printed -lt $next && -n "${status[$printed]:-}" ]]; do
             cat "$out/$printed"
             cat "$out/$printed.err" >&2
@@ -67,7 +67,7 @@ parallel() {
             done
         fi
         pid=""
-        print_done
+        h_parallel_print_done
     done
     rm -rf "$out"
     return "$failed"
