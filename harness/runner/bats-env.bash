@@ -45,6 +45,16 @@ if [[ "${BATS_VERSION:-}" == 1.8.2 ]]; then
         */bats-core/bats-exec-suite)
             # shellcheck source=SCRIPTDIR/bats-parallel.bash
             source "${BASH_SOURCE[0]%/*}/bats-parallel.bash"
+            # Last: Bats' suite, with its per-test forks gone, runs here and exits, if it can.
+            # shellcheck source=SCRIPTDIR/bats-suite.bash
+            source "${BASH_SOURCE[0]%/*}/bats-suite.bash"
+            if h_bats_suite_patched "$0"; then
+                unset -f h_bats_suite_patched
+                eval "$H_BATS_SUITE"
+                exit
+            fi
+            unset -f h_bats_suite_patched
+            unset H_BATS_SUITE
             ;;
     esac
 fi

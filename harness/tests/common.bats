@@ -292,6 +292,28 @@ setup_file() {
     ((n > 100)) || fail "only $n files compared"
 }
 
+@test "Bats' suite, run by the harness without a fork per test, lists and runs what Bats' own does" {
+    [[ "${BATS_VERSION:-}" == 1.8.2 ]] || skip "run-tests uses it with Bats 1.8.2 only, not $BATS_VERSION"
+    local dir=$BATS_TEST_TMPDIR args ours theirs
+    # shellcheck source=/dev/null
+    source "${HARNESS_ROOT}/runner/bats-suite.bash"
+    h_bats_suite_patched "$BATS_LIBEXEC/bats-exec-suite" ||
+        fail "the two lines it replaces are not in $BATS_LIBEXEC/bats-exec-suite: Bats would run as shipped"
+    [[ "$H_BATS_SUITE" == *'printf -v test_line'* && "$H_BATS_SUITE" != *'| nl |'* ]] ||
+        fail "H_BATS_SUITE is not the changed script"
+    printf '%s\n' '@test "one" { true; }' '@test "two: é\t(x)" { false; }' '@test "three" { skip "later"; }' >"$dir/a.bats"
+    printf '%s\n' '@test "four" { echo hi; }' '@test "one" { true; }' >"$dir/b c.bats"
+    # A file named twice makes Bats 1.8.2 itself fail a test ("Failed to create BATS_TEST_TMPDIR"),
+    # with mkdir's message, which is the builtin's with BASH_ENV: that line and the run's
+    # directory are left out of the comparison.
+    for args in "a.bats|b c.bats" "b c.bats|a.bats|b c.bats" "-j|2|a.bats|b c.bats|a.bats" "--filter|o|a.bats|b c.bats" "--count|a.bats|b c.bats"; do
+        IFS='|' read -ra argv <<<"$args"
+        theirs=$(cd "$dir" && env -u BASH_ENV bats --formatter tap "${argv[@]}" 2>&1 | sed -E '/mkdir: cannot create/d; s#bats-run-[^/]+#RUN#g'; echo "status ${PIPESTATUS[0]}")
+        ours=$(cd "$dir" && BASH_ENV="${HARNESS_ROOT}/runner/bats-env.bash" bats --formatter tap "${argv[@]}" 2>&1 | sed -E '/mkdir: cannot create/d; s#bats-run-[^/]+#RUN#g'; echo "status ${PIPESTATUS[0]}")
+        [[ "$ours" == "$theirs" ]] || fail "bats ${argv[*]}: $(diff <(echo "$theirs") <(echo "$ours") | head -n 6)"
+    done
+}
+
 # shellcheck disable=SC2016,SC2154 # scripts for other shells; stderr is set by run
 @test "the shell's parallel runs Bats' test files N at a time and prints each one's output in order" {
     [[ "${BATS_VERSION:-}" == 1.8.2 ]] || skip "run-tests uses it with Bats 1.8.2 only, not $BATS_VERSION"
