@@ -167,17 +167,22 @@ check_escapes() {
     assert_output --partial "usage: contain"
 }
 
-@test "teardown stops a test's programs together: two deaf to SIGTERM cost one grace, not two" {
-    spawn first "${LAB_BIN}/escape" deaf
-    spawn second "${LAB_BIN}/escape" deaf
-    wait_for_file_content "$(out_of first)" started 5
-    wait_for_file_content "$(out_of second)" started 5
-    local t0=${EPOCHREALTIME/[.,]/} ms
+@test "teardown stops a test's programs together: three deaf to SIGTERM cost one grace, not three" {
+    local name t0 ms
+    for name in first second third; do
+        spawn "$name" "${LAB_BIN}/escape" deaf
+    done
+    for name in first second third; do
+        wait_for_file_content "$(out_of "$name")" started 5
+    done
+    t0=${EPOCHREALTIME/[.,]/}
     harness_teardown
     ms=$(((${EPOCHREALTIME/[.,]/} - t0) / 1000))
     harness_setup # Bats' own teardown runs harness_teardown again
     poll_until 5 no_survivors || true
     run -0 survivors
     assert_output ""
-    ((ms < 1900)) || fail "teardown took $ms ms for two programs deaf to SIGTERM: they share one grace of 1 s"
+    ((ms >= H_KILL_GRACE_MS)) || fail "teardown took $ms ms: it did not give them the grace of $H_KILL_GRACE_MS ms to exit"
+    ((ms < H_KILL_GRACE_MS * 5 / 2)) ||
+        fail "teardown took $ms ms for three programs deaf to SIGTERM: they share one grace of $H_KILL_GRACE_MS ms"
 }

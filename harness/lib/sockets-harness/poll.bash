@@ -13,11 +13,20 @@
 # longer than its nap). Returns 0 as soon as the check succeeds; when the time is up, runs the
 # check once more and returns its status.
 poll_until() {
-    local limit=$1 i now end
+    local limit=$1
+    shift
+    poll_until_ms "$((limit * 1000))" "$@"
+}
+
+# poll_until_ms() - poll_until, for at most a number of milliseconds
+# $1: the most milliseconds to wait (a whole number)
+# $2...: the check
+poll_until_ms() {
+    local limit_ms=$1 i now end
     shift
     now=${EPOCHREALTIME//[.,]/}
-    end=$((now / 1000 + limit * 1000))
-    for ((i = 0; i < limit * 50 + 210 && i < 100000; i++)); do
+    end=$((now / 1000 + limit_ms))
+    for ((i = 0; i < limit_ms / 20 + 210 && i < 100000; i++)); do
         "$@" && return 0
         now=${EPOCHREALTIME//[.,]/}
         ((now / 1000 < end)) || break

@@ -130,19 +130,23 @@ fds_of() {
 }
 
 # h_kill_groups() - stop process groups together: TERM to each, then a shared grace for all of
-# them to go (1 s; 2 s under Valgrind or emulation, which write their logs on the way out), then
-# KILL; reap them
+# them to go (H_KILL_GRACE_MS: 0.3 s; 2 s under Valgrind or emulation, which write their logs on
+# the way out), then KILL; reap them
 # $@: the groups' ids (their leaders' pids)
 # Together, not one after the other: a test whose programs all ignore SIGTERM costs one grace,
-# not one a program. A program that exits on SIGTERM does so in milliseconds.
+# not one a program. A program that exits on SIGTERM does so in milliseconds, and a native one
+# that is killed at the end of the grace loses nothing the test judges: teardown judges only
+# Valgrind's logs and what programs that ended by themselves left running. A test that judges
+# how a program ends on a signal stops it itself (stop), with a grace of its own.
 h_kill_groups() {
-    local pgid grace=1
-    ((H_SLOW > 1)) && grace=2
+    local pgid
+    H_KILL_GRACE_MS=300
+    ((H_SLOW > 1)) && H_KILL_GRACE_MS=2000
     for pgid in "$@"; do
         h_alive "$pgid" || continue
         kill -TERM -- "-$pgid" 2>/dev/null || kill -TERM "$pgid" 2>/dev/null || true
     done
-    poll_until "$grace" h_all_exited "$@" || true
+    poll_until_ms "$H_KILL_GRACE_MS" h_all_exited "$@" || true
     for pgid in "$@"; do
         # Also after the leader is gone: a forked child may still hold the group.
         kill -KILL -- "-$pgid" 2>/dev/null || true
