@@ -1,5 +1,5 @@
 # needs.awk - the needs() calls of a lab's tests, and where each test ends, in the order the
-# files are given (read by check-needs, and by run-tests to order files side by side).
+# files are given (read by check-needs).
 #
 # usage: awk -v NDEFS=N -f needs.awk DEFS... FILES...
 # The first N files are read only for variables set once to a literal (T_SEND="…"), which a

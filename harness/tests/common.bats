@@ -292,6 +292,23 @@ setup_file() {
     ((n > 100)) || fail "only $n files compared"
 }
 
+@test "check-needs reports a needs() naming a test that does not run before it, also on a continued line" {
+    local lab=$BATS_TEST_TMPDIR/lab
+    mkdir -p "$lab/tests"
+    printf '%s\n' '@test "alpha" {' '    true' '}' '@test "beta" {' '    needs "alpha" \' '        "gamma"' '}' >"$lab/tests/a.bats"
+    printf '%s\n' '@test "gamma" {' '    needs "$T_ALPHA" "beta"' '}' '@test "delta" {' '    needs "$T_NONE"' '}' >"$lab/tests/b.bats"
+    printf '%s\n' 'T_ALPHA="alpha"' >"$lab/tests/helpers.bash"
+    run -1 "${HARNESS_ROOT}/bin/check-needs" "$lab"
+    assert_line "$lab/tests/a.bats:5: needs \"gamma\": no test of that name runs before this one (earlier file, or earlier in this file)"
+    assert_line "$lab/tests/b.bats:5: needs \"\$T_NONE\": \$T_NONE is not set to a literal test name in the lab's tests"
+    assert_equal "${#lines[@]}" 2
+    printf '%s\n' '@test "delta" {' '    needs "$T_ALPHA" \' '        "gamma"' '}' >"$lab/tests/c.bats"
+    rm "$lab/tests/b.bats"
+    printf '%s\n' '@test "alpha" {' '    true' '}' '@test "beta" {' '    needs "alpha"' '}' >"$lab/tests/a.bats"
+    printf '%s\n' '@test "gamma" {' '    needs "$T_ALPHA" "beta"' '}' >"$lab/tests/b.bats"
+    run -0 "${HARNESS_ROOT}/bin/check-needs" "$lab"
+}
+
 @test "Bats' suite, run by the harness without a fork per test, lists and runs what Bats' own does" {
     [[ "${BATS_VERSION:-}" == 1.8.2 ]] || skip "run-tests uses it with Bats 1.8.2 only, not $BATS_VERSION"
     local dir=$BATS_TEST_TMPDIR args ours theirs
