@@ -292,6 +292,7 @@ setup_file() {
     ((n > 100)) || fail "only $n files compared"
 }
 
+# shellcheck disable=SC1003,SC2016 # the fixtures' code, written out as it is
 @test "check-needs reports a needs() naming a test that does not run before it, also on a continued line" {
     local lab=$BATS_TEST_TMPDIR/lab
     mkdir -p "$lab/tests"
