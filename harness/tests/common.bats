@@ -99,6 +99,21 @@ setup_file() {
     rm -f "${H_DIR}"/valgrind/*.log
 }
 
+@test "valgrind-symbols finds the lean copy it made from its index, and makes it again when it is gone" {
+    local cache=$BATS_TEST_TMPDIR/symbols dir
+    dir=$("${HARNESS_ROOT}/runner/valgrind-symbols" "$cache") ||
+        skip "no debugging symbols of glibc here (libc6-dbg) to make a lean copy of"
+    # From the index: no program needed (an empty PATH: no readelf, awk or objcopy to run).
+    run -0 env PATH=/nonexistent "$BASH" "${HARNESS_ROOT}/runner/valgrind-symbols" "$cache"
+    assert_output "$dir"
+    rm -rf "$dir"
+    run -1 env PATH=/nonexistent "$BASH" "${HARNESS_ROOT}/runner/valgrind-symbols" "$cache"
+    run -0 "${HARNESS_ROOT}/runner/valgrind-symbols" "$cache"
+    assert_output "$dir"
+    run -0 find "$dir" -name '*.debug'
+    assert_equal "${#lines[@]}" 2
+}
+
 @test "with glibc's lean symbols Valgrind still names the call that left a descriptor open" {
     [[ "$(harness_mode)" == netns ]] || skip "this machine allows no namespaces to mount them in"
     HARNESS_VALGRIND_SYMBOLS=$("${HARNESS_ROOT}/runner/valgrind-symbols" "${BATS_TEST_TMPDIR}/symbols") ||
@@ -166,6 +181,18 @@ setup_file() {
     assert_output $'not-run\t0\tfalse'
     run -0 cat "$out/messages/1.txt"
     assert_output --partial 'not run: needs a private network namespace (it adds a rule)'
+}
+
+@test "run-tests refuses a lab whose files declare one test name twice, and names it" {
+    local lab="$BATS_TEST_TMPDIR/lab"
+    mkdir -p "$lab/tests"
+    printf '%s\n' '@test "same name" {' '    true' '}' '@test "other" {' '    true' '}' >"$lab/tests/a.bats"
+    printf '%s\n' '@test "same name" {' '    true' '}' >"$lab/tests/b.bats"
+    run -2 "${HARNESS_ROOT}/bin/run-tests" --lab "$lab" --bin "$LAB_BIN" --harness-bin "$HARNESS_BIN" \
+        --out "$BATS_TEST_TMPDIR/out"
+    assert_output "run-tests: test names must be unique within a lab; repeated: same name"
+    run -2 "${HARNESS_ROOT}/bin/run-tests" --list --lab "$lab"
+    assert_output "run-tests: test names must be unique within a lab; repeated: same name"
 }
 
 @test "a test that skips itself earns no points and still counts in the total" {
