@@ -6,9 +6,9 @@
 # Before its first test starts, bats-exec-suite lists every test of the run, and for each one
 # runs `test_line=$(printf "%s\t%s" "$filename" "$line")`: a fork, 7 to 10 ms here, 0.3 to
 # 0.45 s for a lab of 43 tests before its first test can start. `printf -v` sets the same
-# variable to the same text without the fork. Then it drops repeated file names through five programs
-# (nl | sort | uniq | sort | cut); a loop keeps the first of each name, in the order given, as
-# they do. Nothing else changes: the script is Bats' own, read from where Bats runs it, and if
+# variable to the same text without the fork. Then it drops repeated file names through five
+# programs (nl | sort | uniq | sort | cut); a loop keeps the first of each name, in the order
+# given, as they do. Nothing else changes: the script is Bats' own, read from where Bats runs it, and if
 # either line is not there exactly once (another Bats), Bats runs as shipped.
 # harness/tests/common.bats checks that both list and run the same tests.
 
@@ -36,4 +36,3 @@ h_bats_suite_patched() {
     [[ "$found_printf" == 1 && "$found_unique" == 1 ]] || return 1
     H_BATS_SUITE="${lines[*]}"
 }
-

@@ -11,7 +11,6 @@
 #     name       NAME is the needed test's name (spelt out, or through such a variable)
 #     unset      NAME is a variable not set to a literal in the lab's tests
 #     passes-on  a helper passes its own arguments on ("$@", "$1"): checked where it is called
-#     dynamic    anything else (${COUNTERPART[$key]}): NAME is the text as written
 #     end        the test TEST ends on this line (NAME is empty)
 # A call may go on over lines that end in a backslash.
 FNR == 1 { fileno++; current = ""; call = "" }
@@ -42,8 +41,6 @@ call != "" || /^[[:space:]]*needs[[:space:]]+"/ {
             var = wanted; gsub(/[${}]/, "", var)
             if (var in value) wanted = value[var]
             else kind = "unset"
-        } else if (wanted ~ /\$/) {
-            kind = "dynamic"
         }
         print FILENAME "\t" start "\t" kind "\t" wanted "\t" current
     }
