@@ -337,6 +337,7 @@ setup_file() {
     run -0 "${HARNESS_ROOT}/bin/check-needs" "$lab"
 }
 
+# shellcheck disable=SC2016 # the recording nl expands its own variables
 @test "Bats' suite, run by the harness without a fork per test, lists and runs what Bats' own does" {
     [[ "${BATS_VERSION:-}" == 1.8.2 ]] || skip "run-tests uses it with Bats 1.8.2 only, not $BATS_VERSION"
     local dir=$BATS_TEST_TMPDIR args ours theirs
@@ -348,6 +349,15 @@ setup_file() {
         fail "H_BATS_SUITE is not the changed script"
     printf '%s\n' '@test "one" { true; }' '@test "two: é\t(x)" { false; }' '@test "three" { skip "later"; }' >"$dir/a.bats"
     printf '%s\n' '@test "four" { echo hi; }' '@test "one" { true; }' >"$dir/b c.bats"
+    # Only Bats' own suite runs nl (its list of unique files): a recording nl first on the PATH
+    # tells which suite ran.
+    mkdir "$dir/shim"
+    printf '%s\n' '#!/bin/sh' 'echo ran >>"${0%/*}/nl.ran"' 'exec /usr/bin/nl "$@"' >"$dir/shim/nl"
+    chmod +x "$dir/shim/nl"
+    (cd "$dir" && PATH="$dir/shim:$PATH" BASH_ENV="${HARNESS_ROOT}/runner/bats-env.bash" bats a.bats >/dev/null 2>&1 || true)
+    [[ ! -e "$dir/shim/nl.ran" ]] || fail "with BASH_ENV, Bats' own suite ran (it ran nl), not the changed one"
+    (cd "$dir" && PATH="$dir/shim:$PATH" env -u BASH_ENV bats a.bats >/dev/null 2>&1 || true)
+    [[ -e "$dir/shim/nl.ran" ]] || fail "the recording nl was not run by Bats' own suite: this check sees nothing"
     # A file named twice makes Bats 1.8.2 itself fail a test ("Failed to create BATS_TEST_TMPDIR"),
     # with mkdir's message, which is the builtin's with BASH_ENV: that line and the run's
     # directory are left out of the comparison.
